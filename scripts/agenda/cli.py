@@ -1,0 +1,101 @@
+"""`agenda` command line: arguments -> pipeline -> output and exit code.
+
+Exit codes: 0 clean, 1 problems found, 2 usage or tool error. Problems go to standard
+output in the chosen format; the one-line summary goes to standard error, so that
+`--format json` output stays machine-readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .problems import FORMATTERS, summary
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+CHECK_EXAMPLES = """\
+examples:
+  agenda check                         check the repository in the current folder
+  agenda check --format github --strict  as the pull-request workflow does
+  agenda check proposals/my-session.yaml only show problems of this file
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit with 2 and a next step, never a traceback
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"agenda: error: {message}\nTry 'agenda {self.prog.split()[-1]} --help'.\n")
+        sys.exit(EXIT_ERROR)
+
+
+def build_parser():
+    parser = _Parser(prog="agenda", description="Tools for the programme repository: check proposals, build pages.")
+    parser.add_argument("--version", action="version", version=f"agenda {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    check = sub.add_parser(
+        "check", help="validate event.yaml, themes/ and proposals/",
+        description="Validate every file against its schema and the cross-file rules, and report "
+                    "each problem with its file, line, column, rule and a hint.",
+        epilog=CHECK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("files", nargs="*", metavar="FILE",
+                       help="only report problems in these files (the whole repository is still checked)")
+    check.add_argument("--root", default=".", metavar="DIR", help="the repository to check (default: current folder)")
+    check.add_argument("--format", choices=sorted(FORMATTERS), default="text",
+                       help="text for people, github for pull-request annotations, json for programs")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
+    check.set_defaults(run=run_check)
+    return parser
+
+
+def _relative(root: Path, name: str) -> str:
+    path = Path(name)
+    try:
+        return (path.resolve().relative_to(root.resolve())).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def run_check(args) -> int:
+    from .repository import check_repository
+
+    root = Path(args.root)
+    if not root.is_dir():
+        sys.stderr.write(f"agenda: error: {args.root!r} is not a folder\nTry 'agenda check --root PATH'.\n")
+        return EXIT_ERROR
+    if args.jobs is not None and args.jobs < 1:
+        sys.stderr.write("agenda: error: --jobs must be at least 1\n")
+        return EXIT_ERROR
+    report = check_repository(root, jobs=args.jobs)
+    problems = report.problems
+    if args.files:
+        wanted = {_relative(root, f) for f in args.files}
+        problems = [p for p in problems if p.file in wanted]
+    sys.stdout.write(FORMATTERS[args.format](problems))
+    sys.stderr.write(summary(problems, report.files) + "\n")
+    failing = [p for p in problems if p.is_error or args.strict]
+    return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception as exc:  # a bug of ours: say so in one line, with a next step
+        sys.stderr.write(f"agenda: internal error: {type(exc).__name__}: {exc}\n"
+                         "This is a bug in agenda, not in your file; please report it.\n")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

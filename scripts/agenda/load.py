@@ -1,0 +1,280 @@
+"""Bytes from a stranger's pull request -> plain data, with the line and column of every node.
+
+The policy is strict because PyYAML's defaults change what people wrote: `no` becomes False,
+`10:30` becomes 630, `060` becomes 48, dates become objects, duplicate keys silently keep the
+last value, and aliases can blow up memory later. So the loader walks libyaml's event stream
+(the C parser, about ten times faster than the pure-Python one) and builds the data itself:
+
+* only plain `true`/`false` are booleans, plain `null`/`~`/empty are null, and plain decimal
+  integers without a leading zero are integers; every other scalar is kept as the text written;
+* anchors, aliases, merge keys (`<<`), explicit tags, duplicate keys, non-text keys,
+  nesting deeper than MAX_DEPTH and several documents are refused;
+* files over MAX_BYTES, not UTF-8 (UTF-16 included) or holding a NUL byte are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from yaml import events as ev
+
+from .problems import ERROR, Problem, field_path, show
+
+try:  # libyaml; the pure-Python parser is the fallback, with the same events
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - every wheel of PyYAML ships libyaml
+    from yaml import SafeLoader as _Parser
+
+MAX_BYTES = 64 * 1024
+MAX_DEPTH = 12
+
+_ONCE = frozenset(("yaml-anchor", "yaml-alias", "yaml-tag", "too-deep"))
+_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})\Z")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
+@dataclass
+class Document:
+    """A loaded file: its data and where each value and key was written (1-based)."""
+
+    path: str
+    data: object
+    values: dict = field(default_factory=dict)
+    keys: dict = field(default_factory=dict)
+    source: str | None = None  # file to parse again when positions were dropped
+
+    def drop_positions(self):
+        """Valid files travel between processes without their positions (the fast path);
+        the few that a cross-file rule reports on are parsed again by `where`."""
+        if self.source:
+            self.values, self.keys = {}, {}
+        return self
+
+    def _positions(self):
+        if not self.values and self.source:
+            with open(self.source, "rb") as fh:
+                again, _ = load_bytes(self.path, fh.read())
+            if again is not None:
+                self.values, self.keys = again.values, again.keys
+
+    def where(self, path=()):
+        """Line and column of the value at `path`, or of its nearest written ancestor."""
+        self._positions()
+        path = tuple(path)
+        while path and path not in self.values:
+            path = path[:-1]
+        return self.values.get(path, (1, 1))
+
+    def where_key(self, path):
+        """Line and column of the key that introduces `path` (for unknown keys)."""
+        self._positions()
+        return self.keys.get(tuple(path)) or self.where(path)
+
+
+def _problem(path, line, col, rule, message, hint="", field_=""):
+    return Problem(path, line, col, ERROR, rule, message, field_, hint)
+
+
+def decode(path: str, raw: bytes):
+    """Bytes -> text, or a problem. Git shows UTF-16 as binary, so it is refused too."""
+    if len(raw) > MAX_BYTES:
+        return None, _problem(
+            path, 1, 1, "file-too-large",
+            f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
+            "shorten the description, or link to a longer document",
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and b"\x00" in raw[:4]):
+        return None, _problem(
+            path, 1, 1, "not-utf8", "the file is UTF-16 or UTF-32, not UTF-8",
+            "save the file again with the UTF-8 encoding",
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, _problem(
+            path, line, col, "not-utf8", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+            "save the file again with the UTF-8 encoding",
+        )
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, _problem(path, line, 1, "not-utf8", "the file contains a NUL byte",
+                              "this looks like a binary file; proposals are text")
+    return text, None
+
+
+_SYNTAX_HINTS = (
+    ("cannot start any token", "use spaces, not tabs, and put text that starts with @, ` or % in quotes"),
+    ("mapping values are not allowed", "a value that contains ': ' must be put in quotes"),
+    ("could not find expected ':'", "check the indentation, or put the value in quotes"),
+    ("did not find expected key", "check the indentation of this line and the line above"),
+    ("did not find expected '-'", "check the indentation of the list items"),
+    ("found unexpected end of stream", "a quote or bracket is not closed"),
+    ("special characters are not allowed", "remove the invisible control character"),
+    ("found undefined", "a quote or bracket is not closed"),
+)
+
+
+def _syntax_problem(path: str, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    hint = next((h for key, h in _SYNTAX_HINTS if key in what), "check the YAML syntax near this line")
+    return _problem(path, line, col, "yaml-syntax", f"this is not valid YAML: {what}", hint)
+
+
+class _Walker:
+    """Builds data from parser events; records positions and policy problems."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.parser = _Parser(text)
+        self.problems: list[Problem] = []
+        self.values: dict = {}
+        self.keys: dict = {}
+
+    def next(self):
+        return self.parser.get_event()
+
+    def refuse(self, event, rule, message, hint, path=()):
+        if rule in _ONCE and any(p.rule == rule for p in self.problems):
+            return  # one alias bomb is one problem, not thousands of lines
+        mark = event.start_mark
+        self.problems.append(_problem(self.path, mark.line + 1, mark.column + 1, rule,
+                                      message, hint, field_path(path)))
+
+    def check_node(self, event, path):
+        if getattr(event, "anchor", None) is not None:
+            self.refuse(event, "yaml-anchor", f"anchors (&{show(event.anchor, 30)[1:-1]}) are not allowed",
+                        "write the value out in full instead of reusing it", path)
+        if getattr(event, "tag", None) is not None:
+            self.refuse(event, "yaml-tag", f"explicit tags ({show(event.tag, 30)}) are not allowed",
+                        "remove the tag; put the value in quotes if it is text", path)
+
+    def node(self, event, path, depth):
+        cls = type(event)
+        self.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if cls is ev.AliasEvent:
+            self.refuse(event, "yaml-alias", "aliases (*name) are not allowed",
+                        "write the value out in full instead of referring to an anchor", path)
+            return None
+        self.check_node(event, path)
+        if cls is ev.ScalarEvent:
+            return self.scalar(event)
+        if depth >= MAX_DEPTH:
+            self.refuse(event, "too-deep", f"the data is nested more than {MAX_DEPTH} levels deep",
+                        "proposals only need a few levels; check the indentation", path)
+            self.skip(event)
+            return None
+        if cls is ev.SequenceStartEvent:
+            items = []
+            while True:
+                child = self.next()
+                if type(child) is ev.SequenceEndEvent:
+                    return items
+                items.append(self.node(child, path + (len(items),), depth + 1))
+        if cls is ev.MappingStartEvent:
+            return self.mapping(path, depth)
+        raise yaml.YAMLError(f"unexpected {cls.__name__}")  # pragma: no cover - libyaml forbids it
+
+    def mapping(self, path, depth):
+        result = {}
+        while True:
+            key_event = self.next()
+            if type(key_event) is ev.MappingEndEvent:
+                return result
+            if type(key_event) is not ev.ScalarEvent:
+                self.refuse(key_event, "yaml-complex-key", "keys must be plain names, not lists or mappings",
+                            "write `name: value` pairs", path)
+                self.skip(key_event)
+                self.skip(self.next())
+                continue
+            self.check_node(key_event, path)
+            key = key_event.value
+            value_event = self.next()
+            if key == "<<" and key_event.style == "":
+                self.refuse(key_event, "yaml-merge-key", "merge keys (<<) are not allowed",
+                            "write every field out in full", path)
+                self.skip(value_event)
+                continue
+            child = path + (key,)
+            mark = key_event.start_mark
+            if key in result:
+                first = self.keys[child]
+                self.refuse(key_event, "duplicate-key", f"the key {show(key, 40)} appears twice",
+                            f"it was first written at line {first[0]}; keep one of them", child)
+                self.skip(value_event)
+                continue
+            self.keys[child] = (mark.line + 1, mark.column + 1)
+            result[key] = self.node(value_event, child, depth + 1)
+
+    @staticmethod
+    def scalar(event):
+        value = event.value
+        if event.style != "" or event.tag is not None:
+            return value
+        if value in _NULLS:
+            return None
+        if value in _BOOLS:
+            return _BOOLS[value]
+        if _INT.match(value):
+            return int(value)
+        return value
+
+    def skip(self, event):
+        """Consume the rest of a node without building it (refused or too deep)."""
+        depth = 0 if type(event) in (ev.ScalarEvent, ev.AliasEvent) else 1
+        while depth:
+            cls = type(self.next())
+            if cls in (ev.SequenceStartEvent, ev.MappingStartEvent):
+                depth += 1
+            elif cls in (ev.SequenceEndEvent, ev.MappingEndEvent):
+                depth -= 1
+
+    def document(self):
+        self.next()  # StreamStart
+        first = self.next()
+        if type(first) is ev.StreamEndEvent:
+            return None
+        data = self.node(self.next(), (), 0)
+        self.next()  # DocumentEnd
+        extra = self.next()
+        if type(extra) is ev.DocumentStartEvent:
+            self.refuse(extra, "multiple-documents", "the file holds more than one YAML document",
+                        "remove the `---` line and everything after it, or split the file")
+        return data
+
+
+def load_text(path: str, text: str):
+    """Text -> (Document or None, problems). None when the file cannot be trusted."""
+    walker = _Walker(path, text)
+    try:
+        data = walker.document()
+    except yaml.YAMLError as exc:
+        return None, walker.problems + [_syntax_problem(path, exc)]
+    if walker.problems:
+        return None, walker.problems
+    if data is None:
+        return None, [_problem(path, 1, 1, "empty-file", "the file is empty",
+                               "copy docs/proposal-template.yaml and fill it in")]
+    if not isinstance(data, dict):
+        line, col = walker.values.get((), (1, 1))
+        kind = "a list" if isinstance(data, list) else "a single value"
+        return None, [_problem(path, line, col, "not-a-mapping",
+                               f"the file must hold `field: value` pairs, not {kind}",
+                               "start each line with a field name such as `title:`")]
+    return Document(path, data, walker.values, walker.keys), []
+
+
+def load_bytes(path: str, raw: bytes):
+    """Bytes -> (Document or None, problems)."""
+    text, problem = decode(path, raw)
+    if problem:
+        return None, [problem]
+    return load_text(path, text)

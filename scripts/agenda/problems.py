@@ -1,0 +1,137 @@
+"""Problems are values: every stage returns them, only the CLI or the plugin shows them.
+
+A contributor reads the same words in the terminal, in pre-commit and as a pull-request
+annotation, so the three formatters below share one message and one hint.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in one file, at one place, with a stable rule id."""
+
+    file: str
+    line: int
+    column: int
+    severity: str
+    rule: str
+    message: str
+    field: str = ""
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+def field_path(path) -> str:
+    """`('proposers', 0, 'name')` -> `proposers[0].name`, the way contributors read it."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def show(value, limit: int = 60) -> str:
+    """Quote an untrusted value for a message: bounded, and every invisible or control
+    character spelled out, so a proposal can neither flood a log nor hide text in it."""
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, default=str)
+        if len(value) > limit:
+            value = value[: limit - 1] + "…"
+        return value
+    cut = len(value) > limit
+    text = value[:limit]
+    out = []
+    for ch in text:
+        if ch == "'":
+            out.append("\\'")
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    return "'" + "".join(out) + ("…" if cut else "") + "'"
+
+
+def sort_problems(problems):
+    """Files in order, then top to bottom: the order in which a person fixes them."""
+    return sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.rule, p.message))
+
+
+# --- formatters: a registry, as check-jsonschema does ------------------------------------
+
+
+def format_text(problems) -> str:
+    lines = []
+    for p in problems:
+        where = f" ({p.field})" if p.field else ""
+        lines.append(f"{p.file}:{p.line}:{p.column}: {p.severity} [{p.rule}] {p.message}{where}")
+        if p.hint:
+            lines.append(f"  hint: {p.hint}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _escape_data(text: str) -> str:
+    # GitHub's workflow-command escaping: a proposal cannot end the command early.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problems) -> str:
+    """Workflow commands that GitHub shows inline on the pull request's diff."""
+    lines = []
+    for p in problems:
+        kind = "error" if p.is_error else "warning"
+        body = p.message + (f" ({p.field})" if p.field else "")
+        if p.hint:
+            body += f"\nhint: {p.hint}"
+        props = ",".join(
+            f"{k}={_escape_property(str(v))}"
+            for k, v in (
+                ("file", p.file),
+                ("line", p.line),
+                ("col", p.column),
+                ("title", f"agenda [{p.rule}]"),
+            )
+        )
+        lines.append(f"::{kind} {props}::{_escape_data(body)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_json(problems) -> str:
+    errors = sum(p.is_error for p in problems)
+    doc = {
+        "problems": [asdict(p) for p in problems],
+        "errors": errors,
+        "warnings": len(problems) - errors,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+FORMATTERS = {"text": format_text, "github": format_github, "json": format_json}
+
+
+def summary(problems, files: int) -> str:
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    if not problems:
+        return f"agenda: {files} files checked, no problems."
+    return f"agenda: {files} files checked: {errors} error(s), {warnings} warning(s)."

@@ -1,0 +1,189 @@
+"""JSON Schema errors -> problems at the place a contributor must edit.
+
+Value errors point at the value, missing fields at the mapping that lacks them, unknown fields
+at the key. The schemas in `schema/` are the single source of truth: this module reads field
+descriptions from them for hints, and which strings are Markdown or URLs for the text rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema_rs
+
+from .problems import ERROR, Problem, field_path, show
+
+KINDS = ("proposal", "theme", "event")
+
+
+def schema_dir() -> Path:
+    """Installed wheels carry a copy beside the package; a checkout reads `schema/` itself."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "schema", here.parent.parent / "schema"):
+        if (candidate / "proposal.schema.json").is_file():
+            return candidate
+    raise FileNotFoundError("the JSON Schemas (schema/*.schema.json) are missing from this installation")
+
+
+@lru_cache(maxsize=None)
+def load_schema(kind: str) -> dict:
+    return json.loads((schema_dir() / f"{kind}.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str):
+    return jsonschema_rs.Draft202012Validator(load_schema(kind))
+
+
+def _resolve(schema: dict, node: dict) -> dict:
+    while isinstance(node, dict) and "$ref" in node:
+        ref = node["$ref"]
+        target = schema
+        for part in ref.lstrip("#/").split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def subschema(kind: str, path) -> dict:
+    """The schema of the value at a data path (for descriptions, enums, field names)."""
+    schema = load_schema(kind)
+    node = schema
+    for part in path:
+        node = _resolve(schema, node)
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part, {})
+    return _resolve(schema, node)
+
+
+def field_kinds(kind: str):
+    """Path patterns ('*' for list items) of Markdown strings and of URL strings."""
+    schema = load_schema(kind)
+    markdown, urls = set(), set()
+
+    def walk(node, path):
+        node = _resolve(schema, node)
+        if node.get("contentMediaType") == "text/markdown":
+            markdown.add(path)
+        if node.get("format") == "uri":
+            urls.add(path)
+        for name, child in node.get("properties", {}).items():
+            walk(child, path + (name,))
+        if "items" in node:
+            walk(node["items"], path + ("*",))
+
+    walk(schema, ())
+    return frozenset(markdown), frozenset(urls)
+
+
+_TYPE_WORDS = {
+    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+    "array": "a list", "object": "a group of `field: value` lines", "null": "empty",
+}
+
+
+def _type_of(value) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a group of fields"
+
+
+def _lookup(data, path):
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _describe(kind: str, path) -> str:
+    return subschema(kind, path).get("description", "")
+
+
+def _error_to_problem(kind, doc, error) -> Problem:
+    path = tuple(error.instance_path)
+    name = error.kind.name
+    detail = error.kind.as_dict()
+    value = _lookup(doc.data, path)
+    where = field_path(path) or "the file"
+    line, col = doc.where(path)
+    rule, message, hint = "invalid-value", f"{where}: {error.message}", _describe(kind, path)
+
+    if name == "required":
+        missing = detail["property"]
+        rule = "missing-field"
+        message = f"the required field `{missing}` is missing" + (f" in {where}" if path else "")
+        hint = f"add `{missing}:` here. " + _describe(kind, path + (missing,))
+    elif name in ("additionalProperties", "unevaluatedProperties"):
+        unexpected = detail.get("unexpected") or []
+        key = unexpected[0] if unexpected else ""
+        known = list(subschema(kind, path).get("properties", {}))
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        rule = "unknown-field"
+        message = f"unknown field {show(key, 40)}" + (f" in {where}" if path else "")
+        line, col = doc.where_key(path + (key,))
+        path = path + (key,)
+        hint = (f"did you mean `{close[0]}`?" if close else "allowed fields: " + ", ".join(known))
+    elif name == "type":
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in detail.get("types", []))
+        rule = "wrong-type"
+        message = f"{where} must be {wanted}, not {_type_of(value)}"
+        if "string" in detail.get("types", []) and not isinstance(value, (list, dict)):
+            hint = f"put the value in quotes: \"{value if value is not None else ''}\""
+        elif "boolean" in detail.get("types", []):
+            hint = "write true or false (lower case, no quotes)"
+        elif "integer" in detail.get("types", []):
+            hint = "write digits only, without quotes or units (for example 90)"
+    elif name == "enum":
+        options = detail.get("options", [])
+        close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.6)
+        rule = "not-allowed"
+        message = f"{where} is {show(value)}, which is not one of the allowed values"
+        hint = (f"did you mean '{close[0]}'? " if close else "") + "allowed: " + ", ".join(map(str, options))
+    elif name == "pattern":
+        rule = "bad-format"
+        message = f"{where} is {show(value)}, which is not in the expected form"
+    elif name in ("minLength", "maxLength"):
+        rule = "too-short" if name == "minLength" else "too-long"
+        size = len(value) if isinstance(value, str) else 0
+        limit = detail.get("limit")
+        message = (f"{where} is {size} characters long; it must have "
+                   + (f"at least {limit}" if name == "minLength" else f"at most {limit}") + " characters")
+    elif name in ("minItems", "maxItems"):
+        rule = "too-few-items" if name == "minItems" else "too-many-items"
+        limit = detail.get("limit")
+        message = (f"{where} has {len(value)} item(s); it needs "
+                   + (f"at least {limit}" if name == "minItems" else f"at most {limit}"))
+    elif name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
+        rule = "out-of-range"
+        limit = detail.get("limit", detail.get("multiple_of", detail.get("value")))
+        need = {"minimum": f"at least {limit}", "maximum": f"at most {limit}",
+                "exclusiveMinimum": f"more than {limit}", "exclusiveMaximum": f"less than {limit}",
+                "multipleOf": f"a multiple of {limit}"}[name]
+        message = f"{where} is {show(value)}; it must be {need}"
+    elif name == "uniqueItems":
+        rule = "duplicate-item"
+        message = f"{where} lists the same item twice"
+        hint = "remove the repeated item"
+    else:
+        message = f"{where} is not valid ({name})"
+    return Problem(doc.path, line, col, ERROR, rule, message, field_path(path), hint)
+
+
+def check(kind: str, doc):
+    """Problems of one loaded document against its schema; the fast path for valid files."""
+    v = validator(kind)
+    if v.is_valid(doc.data):
+        return []
+    return [_error_to_problem(kind, doc, e) for e in v.iter_errors(doc.data)]

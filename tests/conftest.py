@@ -1,0 +1,30 @@
+"""Shared fixtures: a small valid repository to break, and a way to run the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = Path(__file__).resolve().parent / "fixtures" / "base"
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+@pytest.fixture
+def base_repo(tmp_path):
+    """A copy of tests/fixtures/base: event.yaml, two themes, two valid proposals."""
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    return repo
+
+
+def run_agenda(*args, cwd=None, input=None):
+    """The real command line, in a subprocess, as a contributor runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "agenda", *map(str, args)],
+        cwd=cwd, input=input, capture_output=True, text=True, timeout=120,
+    )

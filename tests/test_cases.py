@@ -1,0 +1,62 @@
+"""Each file in tests/cases/ breaks one rule; its first line says which, and where.
+
+A case is dropped into a copy of the small valid repository in tests/fixtures/base
+(proposals and themes beside the others, event cases in place of event.yaml), and the
+problems reported for that file must be exactly the ones announced: rule, line and column.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from agenda.catalogue import RULES
+from agenda.repository import check_repository
+from conftest import CASES
+
+CASE_FILES = sorted(CASES.glob("*/*.yaml"))
+
+
+def expected(case):
+    first = case.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# expect: "), f"{case} must start with '# expect: rule@line:col'"
+    out = set()
+    for item in first[len("# expect: "):].split():
+        rule, _, where = item.partition("@")
+        line, col = where.split(":")
+        out.add((rule, int(line), int(col)))
+    return out
+
+
+def place(case, repo):
+    folder = case.parent.name
+    if folder == "event":
+        target = repo / "event.yaml"
+    else:
+        target = repo / folder / case.name
+    shutil.copy(case, target)
+    return target.relative_to(repo).as_posix()
+
+
+@pytest.mark.parametrize("case", CASE_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_case_reports_exactly_its_rule(case, base_repo):
+    rel = place(case, base_repo)
+    report = check_repository(base_repo, jobs=1)
+    got = {(p.rule, p.line, p.column) for p in report.problems if p.file == rel}
+    assert got == expected(case)
+    for p in report.problems:
+        assert p.rule in RULES
+        assert p.message and "\n" not in p.message
+
+
+def test_every_rule_has_a_case_or_a_dedicated_test():
+    """Rules without a case file are tested in test_files.py / test_load.py."""
+    elsewhere = {"missing-file", "stray-file", "bad-file-name", "unreadable-file", "file-too-large",
+                 "not-utf8", "invalid-value"}
+    covered = {rule for case in CASE_FILES for rule, _, _ in expected(case)}
+    assert set(RULES) - covered - elsewhere == set()
+
+
+def test_the_base_fixture_is_clean(base_repo):
+    assert check_repository(base_repo, jobs=1).problems == []
