@@ -125,6 +125,9 @@ def _syntax_problem(path: str, exc: yaml.YAMLError) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "nesting depth" in what:  # libyaml's own limit, met before ours when reading ahead
+        return _problem(path, line, col, "too-deep", f"the data is nested more than {MAX_DEPTH} levels deep",
+                        "proposals only need a few levels; check the indentation")
     hint = next((h for key, h in _SYNTAX_HINTS if key in what), "check the YAML syntax near this line")
     return _problem(path, line, col, "yaml-syntax", f"this is not valid YAML: {what}", hint)
 

@@ -7,8 +7,11 @@ annotation, so the three formatters below share one message and one hint.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import asdict, dataclass
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
 
 ERROR = "error"
 WARNING = "warning"
@@ -33,13 +36,16 @@ class Problem:
 
 
 def field_path(path) -> str:
-    """`('proposers', 0, 'name')` -> `proposers[0].name`, the way contributors read it."""
+    """`('proposers', 0, 'name')` -> `proposers[0].name`, the way contributors read it.
+    Keys come from the file too: anything but a plain name is quoted and escaped."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            part = str(part)
+            name = part if _PLAIN_KEY.match(part) else show(part, 30)
+            out += ("." if out else "") + name
     return out
 
 

@@ -23,9 +23,16 @@ def _at(doc, path, rule, message, hint="", severity=ERROR):
 
 
 def _suggest(value, known):
-    close = difflib.get_close_matches(str(value), sorted(known), n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
+    """'climat' -> 'climate-sustainable-development': compare with whole ids and their words."""
+    value = str(value).lower()
+
+    def score(candidate):
+        parts = [candidate, *candidate.replace("/", "-").split("-")]
+        return max(difflib.SequenceMatcher(None, value, part).ratio() for part in parts)
+
+    ranked = sorted(known, key=lambda k: (-score(k), k))
+    if ranked and score(ranked[0]) >= 0.7:
+        return f"did you mean '{ranked[0]}'?"
     listed = sorted(known)
     return "known values: " + ", ".join(listed[:12]) + (" …" if len(listed) > 12 else "")
 

@@ -1,0 +1,65 @@
+"""The README, the rule catalogue and the code say the same thing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from agenda.catalogue import RULES
+from agenda.repository import check_repository
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def quick_start_commands():
+    section = re.search(r"(?im)^#+ .*quick ?start.*$", README)
+    block = re.search(r"```[a-z]*\n(.*?)```", README[section.end():], re.S)
+    return [line.strip() for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_quick_start_has_exactly_two_commands():
+    assert len(quick_start_commands()) == 2
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert quick_start_commands()[1] in ci.splitlines()
+
+
+def test_readme_rule_table_matches_the_catalogue():
+    table = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (.+?) \|$", README, re.M))
+    assert table == RULES
+
+
+def test_every_rule_the_code_reports_is_in_the_catalogue():
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "scripts" / "agenda").glob("*.py")
+                       if p.name != "catalogue.py")
+    # rule ids are passed as string literals right after a location or to _problem/_at/refuse
+    used = set(re.findall(r'"([a-z]+(?:-[a-z0-9]+)+)",\s*(?:f?")', source))
+    used |= set(re.findall(r'rule(?:\s*=\s*|, )"([a-z]+(?:-[a-z0-9]+)+)"', source))
+    assert len(used) >= 40  # the scan itself works
+    assert used - set(RULES) == set()
+
+
+def test_the_proposal_template_passes_the_check(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "site", "tests", "benchmarks"))
+    shutil.rmtree(repo / "proposals")
+    (repo / "proposals").mkdir()
+    shutil.copy(ROOT / "docs" / "proposal-template.yaml", repo / "proposals" / "my-session.yaml")
+    assert check_repository(repo, jobs=1).problems == []
+
+
+def test_content_covers_every_format_status_and_theme():
+    report = check_repository(ROOT, jobs=1)
+    proposals = [doc.data for doc in report.proposals.values()]
+    assert len(proposals) >= 15
+    assert all(p.get("example") is True for p in proposals)
+    assert {p["format"] for p in proposals} == {"event", "conference", "workshop", "pitch"}
+    assert {p["status"] for p in proposals} == {"proposed", "accepted", "scheduled", "declined", "withdrawn"}
+    assert {t for p in proposals for t in p["themes"]} == set(report.themes)
+    assert len(report.themes) == 8
+    days = {p["schedule"]["day"] for p in proposals if "schedule" in p}
+    assert days == {"2016-12-07", "2016-12-08", "2016-12-09"}
+    assert {"fr", "en"} <= {lang for p in proposals for lang in p["languages"]}

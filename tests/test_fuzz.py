@@ -1,0 +1,112 @@
+"""No input makes the checker crash: arbitrary bytes, arbitrary YAML, arbitrary data."""
+
+from __future__ import annotations
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agenda.catalogue import RULES
+from agenda.load import load_bytes
+from agenda.repository import check_repository
+from conftest import run_agenda
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40))
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(st.lists(children, max_size=5),
+                               st.dictionaries(st.text(max_size=12), children, max_size=6)),
+    max_leaves=30,
+)
+FIELDS = ["title", "format", "themes", "languages", "summary", "description", "proposers", "duration",
+          "status", "schedule", "links", "accessibility", "looking_for", "example"]
+proposal_like = st.dictionaries(st.sampled_from(FIELDS), documents, max_size=len(FIELDS))
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def assert_well_formed(problems):
+    for p in problems:
+        assert p.rule in RULES
+        assert p.line >= 1 and p.column >= 1
+        assert "\n" not in p.message
+
+
+@FUZZ
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_crash_the_loader(raw):
+    doc, problems = load_bytes("p.yaml", raw)
+    assert (doc is None) == bool(problems)
+    assert_well_formed(problems)
+
+
+yaml_punctuation = st.text(alphabet=st.sampled_from(list("ab: -?[]{}&*!|>'\"#%@`\n\t,.<=~0123456789\\\u202e\x00\x85")),
+                           max_size=200)
+
+
+@FUZZ
+@given(yaml_punctuation)
+def test_yaml_shaped_noise_never_crashes_the_loader(text):
+    doc, problems = load_bytes("p.yaml", text.encode("utf-8"))
+    assert_well_formed(problems)
+
+
+@FUZZ
+@given(documents)
+def test_any_yaml_document_loads_or_is_refused_cleanly(data):
+    raw = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+    doc, problems = load_bytes("p.yaml", raw)
+    assert_well_formed(problems)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(proposal_like)
+def test_any_proposal_shaped_data_is_checked_without_crashing(base_repo, data):
+    (base_repo / "proposals" / "fuzzed.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    report = check_repository(base_repo, jobs=1)
+    assert_well_formed(report.problems)
+
+
+def test_the_cli_survives_a_folder_of_hostile_files(base_repo):
+    hostile = {
+        "utf16.yaml": "title: x\n".encode("utf-16"),
+        "binary.yaml": bytes(range(256)),
+        "bomb.yaml": b"a: &a [1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b]\n",
+        "deep.yaml": b"a: " + b"{b: " * 3000 + b"1" + b"}" * 3000,
+        "python.yaml": b"title: !!python/object/apply:os.system ['touch /tmp/agenda-pwned']\n",
+        "huge.yaml": b"title: " + b"x" * 200_000,
+        "list.yaml": b"- 1\n- 2\n",
+    }
+    for name, raw in hostile.items():
+        (base_repo / "proposals" / name).write_bytes(raw)
+    result = run_agenda("check", "--format", "json", cwd=base_repo)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    import json
+
+    files = {p["file"] for p in json.loads(result.stdout)["problems"]}
+    assert files == {f"proposals/{name}" for name in hostile}
+
+
+VALID = {
+    "title": "A valid proposal to mutate", "format": "workshop", "themes": ["climate-sustainable-development"],
+    "languages": ["fr"], "summary": "A proposal whose fields the fuzzer replaces one or two at a time.",
+    "description": "A description long enough to pass the schema's minimum length easily.",
+    "proposers": [{"name": "Camille Test", "organisation": "Fuzz (example)", "country": "FR"}],
+    "duration": 90, "status": "scheduled",
+    "schedule": {"day": "2016-12-07", "start": "10:00", "end": "11:30", "room": "atelier-1"},
+}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(FIELDS + ["schedule"]), documents, max_size=2),
+       st.sampled_from(["day", "start", "end", "room", None]), documents)
+def test_mutated_valid_proposals_reach_the_cross_file_rules_safely(base_repo, changes, schedule_key, value):
+    data = {**VALID, **changes}
+    if schedule_key and isinstance(data.get("schedule"), dict):
+        data["schedule"] = {**data["schedule"], schedule_key: value}
+    (base_repo / "proposals" / "mutated.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    report = check_repository(base_repo, jobs=1)
+    assert_well_formed(report.problems)
+    if not changes and schedule_key is None:
+        assert {p.rule for p in report.problems} >= {"room-conflict", "proposer-conflict"}
