@@ -27,13 +27,20 @@ try:  # libyaml; the pure-Python parser is the fallback, with the same events
 except ImportError:  # pragma: no cover - every wheel of PyYAML ships libyaml
     from yaml import SafeLoader as _Parser
 
+_SCALAR, _ALIAS = ev.ScalarEvent, ev.AliasEvent
+_SEQ_START, _SEQ_END, _MAP_START, _MAP_END = (ev.SequenceStartEvent, ev.SequenceEndEvent,
+                                              ev.MappingStartEvent, ev.MappingEndEvent)
+_DOC_START, _STREAM_END = ev.DocumentStartEvent, ev.StreamEndEvent
+
 MAX_BYTES = 64 * 1024
 MAX_DEPTH = 12
 
 _ONCE = frozenset(("yaml-anchor", "yaml-alias", "yaml-tag", "too-deep"))
 _INT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})\Z")
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NUMBER_START = frozenset("-0123456789")
+# The only plain scalars that are not text (YAML 1.2 core schema, without floats).
+_TYPED = {"": None, "~": None, "null": None, "Null": None, "NULL": None,
+          "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
 @dataclass
@@ -45,12 +52,13 @@ class Document:
     values: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
     source: str | None = None  # file to parse again when positions were dropped
+    strings: list = field(default_factory=list)  # (path, text) of every string, for text rules
 
     def drop_positions(self):
         """Valid files travel between processes without their positions (the fast path);
         the few that a cross-file rule reports on are parsed again by `where`."""
         if self.source:
-            self.values, self.keys = {}, {}
+            self.values, self.keys, self.strings = {}, {}, []
         return self
 
     def _positions(self):
@@ -135,15 +143,14 @@ def _syntax_problem(path: str, exc: yaml.YAMLError) -> Problem:
 class _Walker:
     """Builds data from parser events; records positions and policy problems."""
 
-    def __init__(self, path: str, text: str):
+    def __init__(self, path: str, text: str, positions: bool = True):
         self.path = path
         self.parser = _Parser(text)
         self.problems: list[Problem] = []
-        self.values: dict = {}
+        self.values: dict | None = {} if positions else None
         self.keys: dict = {}
-
-    def next(self):
-        return self.parser.get_event()
+        self.strings: list = []
+        self.next = self.parser.get_event  # the hot loop: one bound method, looked up once
 
     def refuse(self, event, rule, message, hint, path=()):
         if rule in _ONCE and any(p.rule == rule for p in self.problems):
@@ -153,68 +160,82 @@ class _Walker:
                                       message, hint, field_path(path)))
 
     def check_node(self, event, path):
-        if getattr(event, "anchor", None) is not None:
+        if event.anchor is not None:
             self.refuse(event, "yaml-anchor", f"anchors (&{show(event.anchor, 30)[1:-1]}) are not allowed",
                         "write the value out in full instead of reusing it", path)
-        if getattr(event, "tag", None) is not None:
+        if event.tag is not None:
             self.refuse(event, "yaml-tag", f"explicit tags ({show(event.tag, 30)}) are not allowed",
                         "remove the tag; put the value in quotes if it is text", path)
 
     def node(self, event, path, depth):
         cls = type(event)
-        self.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
-        if cls is ev.AliasEvent:
+        if self.values is not None:
+            mark = event.start_mark
+            self.values[path] = (mark.line + 1, mark.column + 1)
+        if cls is _ALIAS:
             self.refuse(event, "yaml-alias", "aliases (*name) are not allowed",
                         "write the value out in full instead of referring to an anchor", path)
             return None
-        self.check_node(event, path)
-        if cls is ev.ScalarEvent:
-            return self.scalar(event)
+        if event.anchor is not None or event.tag is not None:
+            self.check_node(event, path)
+        if cls is _SCALAR:
+            value = self.scalar(event)
+            if type(value) is str:
+                self.strings.append((path, value))
+            return value
         if depth >= MAX_DEPTH:
             self.refuse(event, "too-deep", f"the data is nested more than {MAX_DEPTH} levels deep",
                         "proposals only need a few levels; check the indentation", path)
             self.skip(event)
             return None
-        if cls is ev.SequenceStartEvent:
+        if cls is _SEQ_START:
             items = []
             while True:
                 child = self.next()
-                if type(child) is ev.SequenceEndEvent:
+                if type(child) is _SEQ_END:
                     return items
                 items.append(self.node(child, path + (len(items),), depth + 1))
-        if cls is ev.MappingStartEvent:
+        if cls is _MAP_START:
             return self.mapping(path, depth)
         raise yaml.YAMLError(f"unexpected {cls.__name__}")  # pragma: no cover - libyaml forbids it
 
     def mapping(self, path, depth):
         result = {}
+        next_event, scalar, strings = self.next, self.scalar, self.strings
         while True:
-            key_event = self.next()
-            if type(key_event) is ev.MappingEndEvent:
+            key_event = next_event()
+            if type(key_event) is _MAP_END:
                 return result
-            if type(key_event) is not ev.ScalarEvent:
+            if type(key_event) is not _SCALAR:
                 self.refuse(key_event, "yaml-complex-key", "keys must be plain names, not lists or mappings",
                             "write `name: value` pairs", path)
                 self.skip(key_event)
                 self.skip(self.next())
                 continue
-            self.check_node(key_event, path)
+            if key_event.anchor is not None or key_event.tag is not None:
+                self.check_node(key_event, path)
             key = key_event.value
-            value_event = self.next()
+            value_event = next_event()
             if key == "<<" and key_event.style == "":
                 self.refuse(key_event, "yaml-merge-key", "merge keys (<<) are not allowed",
                             "write every field out in full", path)
                 self.skip(value_event)
                 continue
             child = path + (key,)
-            mark = key_event.start_mark
             if key in result:
-                first = self.keys[child]
+                first = self.keys.get(child, ("?",))
                 self.refuse(key_event, "duplicate-key", f"the key {show(key, 40)} appears twice",
                             f"it was first written at line {first[0]}; keep one of them", child)
                 self.skip(value_event)
                 continue
-            self.keys[child] = (mark.line + 1, mark.column + 1)
+            if self.values is not None:
+                mark = key_event.start_mark
+                self.keys[child] = (mark.line + 1, mark.column + 1)
+            elif type(value_event) is _SCALAR and value_event.anchor is None and value_event.tag is None:
+                value = result[key] = scalar(value_event)  # the fast path's common case
+                if type(value) is str:
+                    strings.append((child, value))
+                continue
             result[key] = self.node(value_event, child, depth + 1)
 
     @staticmethod
@@ -222,62 +243,66 @@ class _Walker:
         value = event.value
         if event.style != "" or event.tag is not None:
             return value
-        if value in _NULLS:
-            return None
-        if value in _BOOLS:
-            return _BOOLS[value]
-        if _INT.match(value):
+        value = _TYPED.get(value, value)
+        if type(value) is str and value[0] in _NUMBER_START and _INT.match(value):
             return int(value)
         return value
 
     def skip(self, event):
         """Consume the rest of a node without building it (refused or too deep)."""
-        depth = 0 if type(event) in (ev.ScalarEvent, ev.AliasEvent) else 1
+        depth = 0 if type(event) in (_SCALAR, _ALIAS) else 1
         while depth:
             cls = type(self.next())
-            if cls in (ev.SequenceStartEvent, ev.MappingStartEvent):
+            if cls in (_SEQ_START, _MAP_START):
                 depth += 1
-            elif cls in (ev.SequenceEndEvent, ev.MappingEndEvent):
+            elif cls in (_SEQ_END, _MAP_END):
                 depth -= 1
 
     def document(self):
         self.next()  # StreamStart
         first = self.next()
-        if type(first) is ev.StreamEndEvent:
+        if type(first) is _STREAM_END:
             return None
         data = self.node(self.next(), (), 0)
         self.next()  # DocumentEnd
         extra = self.next()
-        if type(extra) is ev.DocumentStartEvent:
+        if type(extra) is _DOC_START:
             self.refuse(extra, "multiple-documents", "the file holds more than one YAML document",
                         "remove the `---` line and everything after it, or split the file")
         return data
 
 
-def load_text(path: str, text: str):
-    """Text -> (Document or None, problems). None when the file cannot be trusted."""
-    walker = _Walker(path, text)
+def load_text(path: str, text: str, positions: bool = True):
+    """Text -> (Document or None, problems). None when the file cannot be trusted.
+
+    Without `positions` (the fast path for the valid majority) no line numbers are kept;
+    a file with a problem is read again with them, so every problem still has its place."""
+    walker = _Walker(path, text, positions)
     try:
         data = walker.document()
     except yaml.YAMLError as exc:
         return None, walker.problems + [_syntax_problem(path, exc)]
     if walker.problems:
+        if not positions:
+            return load_text(path, text, positions=True)
         return None, walker.problems
     if data is None:
         return None, [_problem(path, 1, 1, "empty-file", "the file is empty",
                                "copy docs/proposal-template.yaml and fill it in")]
     if not isinstance(data, dict):
-        line, col = walker.values.get((), (1, 1))
+        if not positions:
+            return load_text(path, text, positions=True)
+        line, col = (walker.values or {}).get((), (1, 1))
         kind = "a list" if isinstance(data, list) else "a single value"
         return None, [_problem(path, line, col, "not-a-mapping",
                                f"the file must hold `field: value` pairs, not {kind}",
                                "start each line with a field name such as `title:`")]
-    return Document(path, data, walker.values, walker.keys), []
+    return Document(path, data, walker.values or {}, walker.keys, strings=walker.strings), []
 
 
-def load_bytes(path: str, raw: bytes):
+def load_bytes(path: str, raw: bytes, positions: bool = True):
     """Bytes -> (Document or None, problems)."""
     text, problem = decode(path, raw)
     if problem:
         return None, [problem]
-    return load_text(path, text)
+    return load_text(path, text, positions)

@@ -7,7 +7,10 @@ without their positions, which are recomputed only for the few files a cross-fil
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,14 +87,18 @@ def discover(root: Path):
     return found, problems
 
 
-def check_file(kind: str, rel: str, source: str):
-    """Load one file, check it against its schema and the text rules."""
+def check_file(kind: str, rel: str, source: str, positions: bool = False):
+    """Load one file, check it against its schema and the text rules. Positions are read
+    again only for a file that has a problem (see `Document.where`)."""
     try:
-        with open(source, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        fd = os.open(source, os.O_RDONLY)
+        try:
+            raw = os.read(fd, MAX_BYTES + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, [_file_problem(rel, "unreadable-file", f"the file cannot be read ({exc.strerror})", "")]
-    doc, problems = load_bytes(rel, raw)
+    doc, problems = load_bytes(rel, raw, positions)
     if doc is None:
         return None, problems
     doc.source = source
@@ -102,45 +109,109 @@ def check_file(kind: str, rel: str, source: str):
     return (doc if valid else None), problems
 
 
-def _check_chunk(chunk):
-    out = []
-    for kind, ident, rel, source in chunk:
-        doc, problems = check_file(kind, rel, source)
-        if doc is not None and not problems:
-            doc.drop_positions()
-        out.append((kind, ident, doc, problems))
-    return out
+_CONTEXT = None  # the settings and themes, set once in each worker process
 
 
-def _check_all(found, jobs):
-    if jobs <= 1 or len(found) < PARALLEL_FROM:
-        return _check_chunk(found)
-    import multiprocessing
-
-    size = max(64, len(found) // (jobs * 8))
-    chunks = [found[i:i + size] for i in range(0, len(found), size)]
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs) as pool:
-        return [item for part in pool.map(_check_chunk, chunks) for item in part]
+def _set_context(ctx):
+    global _CONTEXT
+    _CONTEXT = ctx
 
 
-def check_repository(root, jobs: int | None = None) -> Report:
-    """Load, validate and cross-check the whole repository."""
+def _check_proposals(chunk, full=True):
+    """Load, validate and apply the one-proposal rules to a chunk of proposals.
+
+    Returns plain tuples (id, path, source, data or None, problems): they cross process
+    boundaries faster than objects. Unless `full`, data keeps only the fields the
+    cross-proposal rules read."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # many small, short-lived objects: collection passes only cost time here
+    try:
+        out = []
+        for ident, rel, source in chunk:
+            doc, problems = check_file("proposal", rel, source)
+            data = None
+            if doc is not None:
+                problems += rules.check_proposal(_CONTEXT, doc)
+                data = doc.data if full else rules.cross_facts(doc.data)
+            out.append((ident, rel, source, data, problems))
+        return out
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _fork_map(func, parts):
+    """func(part) for each part: all but the first in forked children, the first in this
+    process meanwhile. Each child sends one pickled result through a pipe; no threads in
+    the parent compete with its own share of the work."""
+    children = []
+    for part in parts[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child
+            os.close(read_end)
+            try:
+                payload = pickle.dumps((True, func(part)), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # sent to the parent, which raises it
+                payload = pickle.dumps((False, repr(exc)))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            os._exit(0)
+        os.close(write_end)
+        children.append((pid, read_end))
+    results = [func(parts[0])]
+    for pid, read_end in children:
+        with os.fdopen(read_end, "rb") as inp:
+            data = inp.read()
+        os.waitpid(pid, 0)
+        ok, value = pickle.loads(data) if data else (False, "a worker process died")
+        if not ok:
+            raise RuntimeError(f"worker failed: {value}")
+        results.append(value)
+    return results
+
+
+def _check_all_proposals(found, ctx, jobs, full):
+    """Split the proposals between this process and jobs - 1 forked copies of it, which
+    inherit the imported modules and the context: nothing is imported or sent twice."""
+    _set_context(ctx)
+    if jobs <= 1 or len(found) < PARALLEL_FROM or not hasattr(os, "fork"):
+        return _check_proposals(found, full)
+    # The children's results cross a pipe after they finish, while this process is still
+    # on its own share: so it takes a slightly larger share than each child.
+    own = min(len(found), int(len(found) / jobs * 1.05))
+    size = -(-(len(found) - own) // (jobs - 1))
+    parts = [found[:own]] + [found[i:i + size] for i in range(own, len(found), size)]
+    results = _fork_map(functools.partial(_check_proposals, full=full), parts)
+    return [item for part in results for item in part]
+
+
+def check_repository(root, jobs: int | None = None, full: bool = True) -> Report:
+    """Load, validate and cross-check the whole repository.
+
+    With `full=False` (what `agenda check` needs) valid proposals keep only the fields the
+    cross-proposal rules read, so that little travels back from the worker processes."""
     root = Path(root)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     found, problems = discover(root)
     report = Report(files=len(found))
-    for kind, ident, doc, file_problems in _check_all(found, jobs):
-        problems.extend(file_problems)
-        if doc is None:
+    proposals = []
+    for kind, ident, rel, source in found:
+        if kind == "proposal":
+            proposals.append((ident, rel, source))
             continue
-        if kind == "event":
+        doc, file_problems = check_file(kind, rel, source)
+        problems.extend(file_problems)
+        if doc is not None and kind == "event":
             report.event = doc
-        elif kind == "theme":
+        elif doc is not None:
             report.themes[ident] = doc
-        else:
-            report.proposals[ident] = doc
-    ctx = rules.Context(report.event, report.themes, report.proposals)
+    ctx = rules.Context(report.event, report.themes)
+    for ident, rel, source, data, file_problems in _check_all_proposals(proposals, ctx, jobs, full):
+        problems.extend(file_problems)
+        if data is not None:
+            report.proposals[ident] = Document(rel, data, source=source)
+    ctx.proposals = report.proposals
     problems.extend(rules.run_rules(ctx))
     report.problems = sort_problems(problems)
     return report

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import unicodedata
 from collections import defaultdict
 
 from .problems import ERROR, WARNING, Problem, field_path, show
-
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-
 
 def _at(doc, path, rule, message, hint="", severity=ERROR):
     line, col = doc.where(path)
@@ -51,10 +49,10 @@ def _minutes(hhmm):
 class Context:
     """What the rules look at: the event settings and the valid themes and proposals."""
 
-    def __init__(self, event, themes, proposals):
+    def __init__(self, event, themes, proposals=None):
         self.event = event  # Document or None
         self.themes = themes  # id -> Document
-        self.proposals = proposals  # id -> Document
+        self.proposals = proposals if proposals is not None else {}  # id -> Document
         data = event.data if event else {}
         self.formats = {f["id"] for f in data.get("formats", [])}
         self.rooms = {r["id"] for r in data.get("rooms", [])}
@@ -129,16 +127,14 @@ def event_unique_ids(ctx):
 # --- proposals against the settings and the themes ------------------------------------------
 
 
-def known_references(ctx):
+def known_references(ctx, doc):
     """Themes exist in themes/; format, rooms and languages exist in event.yaml."""
-    for doc in ctx.proposals.values():
-        d = doc.data
-        for i, theme in enumerate(d["themes"]):
-            if theme not in ctx.themes:
-                yield _at(doc, ("themes", i), "unknown-theme",
-                          f"theme {show(theme)} is not defined in themes/", _suggest(theme, ctx.themes))
-        if ctx.event is None:
-            continue
+    d = doc.data
+    for i, theme in enumerate(d["themes"]):
+        if theme not in ctx.themes:
+            yield _at(doc, ("themes", i), "unknown-theme",
+                      f"theme {show(theme)} is not defined in themes/", _suggest(theme, ctx.themes))
+    if ctx.event is not None:
         if d["format"] not in ctx.formats:
             yield _at(doc, ("format",), "unknown-format",
                       f"format {show(d['format'])} is not one of the event's formats", _suggest(d["format"], ctx.formats))
@@ -152,51 +148,49 @@ def known_references(ctx):
                       f"room {show(room)} is not one of the event's rooms", _suggest(room, ctx.rooms))
 
 
-def status_and_schedule(ctx):
+def status_and_schedule(ctx, doc):
     """A proposal has a schedule exactly when its status is scheduled."""
-    for doc in ctx.proposals.values():
-        status, has = doc.data["status"], "schedule" in doc.data
-        if status == "scheduled" and not has:
-            yield _at(doc, ("status",), "status-schedule-mismatch",
-                      "the status is scheduled but there is no schedule",
-                      "add `schedule:` with day, start, end and room, or change the status to accepted")
-        elif has and status != "scheduled":
-            yield _at(doc, ("schedule",), "status-schedule-mismatch",
-                      f"the proposal has a schedule but its status is {status}",
-                      "set `status: scheduled`, or remove the schedule")
+    status, has = doc.data["status"], "schedule" in doc.data
+    if status == "scheduled" and not has:
+        yield _at(doc, ("status",), "status-schedule-mismatch",
+                  "the status is scheduled but there is no schedule",
+                  "add `schedule:` with day, start, end and room, or change the status to accepted")
+    elif has and status != "scheduled":
+        yield _at(doc, ("schedule",), "status-schedule-mismatch",
+                  f"the proposal has a schedule but its status is {status}",
+                  "set `status: scheduled`, or remove the schedule")
 
 
-def schedule_times(ctx):
+def schedule_times(ctx, doc):
     """The day is a real date within the event's dates; the session starts before it ends,
     lasts its duration, and fits the opening hours."""
-    for doc in ctx.proposals.values():
-        s = doc.data.get("schedule")
-        if not s:
-            continue
-        day = _date(s["day"])
-        if day is None:
-            yield _at(doc, ("schedule", "day"), "invalid-date",
-                      f"schedule.day is {show(s['day'])}, which is not a calendar date",
-                      "write YYYY-MM-DD, for example 2016-12-07")
-        elif ctx.first_day and ctx.last_day and not ctx.first_day <= day <= ctx.last_day:
-            yield _at(doc, ("schedule", "day"), "schedule-outside-event",
-                      f"schedule.day {s['day']} is outside the event ({ctx.first_day} to {ctx.last_day})",
-                      "choose a day within the event's dates")
-        start, end = _minutes(s["start"]), _minutes(s["end"])
-        if end <= start:
-            yield _at(doc, ("schedule", "end"), "schedule-end-before-start",
-                      f"the session ends at {s['end']}, not after it starts at {s['start']}",
-                      "schedule.end must be later than schedule.start on the same day")
-            continue
-        if end - start != doc.data["duration"]:
-            yield _at(doc, ("schedule", "end"), "schedule-duration-mismatch",
-                      f"{s['start']}–{s['end']} lasts {end - start} minutes but duration is {doc.data['duration']}",
-                      "make the end time or the duration agree")
-        if ctx.hours and (start < ctx.hours[0] or end > ctx.hours[1]):
-            opening = ctx.event.data["hours"]
-            yield _at(doc, ("schedule", "start"), "schedule-outside-hours",
-                      f"{s['start']}–{s['end']} is outside the opening hours ({opening['start']}–{opening['end']})",
-                      "choose times within the event's opening hours")
+    s = doc.data.get("schedule")
+    if not s:
+        return
+    day = _date(s["day"])
+    if day is None:
+        yield _at(doc, ("schedule", "day"), "invalid-date",
+                  f"schedule.day is {show(s['day'])}, which is not a calendar date",
+                  "write YYYY-MM-DD, for example 2016-12-07")
+    elif ctx.first_day and ctx.last_day and not ctx.first_day <= day <= ctx.last_day:
+        yield _at(doc, ("schedule", "day"), "schedule-outside-event",
+                  f"schedule.day {s['day']} is outside the event ({ctx.first_day} to {ctx.last_day})",
+                  "choose a day within the event's dates")
+    start, end = _minutes(s["start"]), _minutes(s["end"])
+    if end <= start:
+        yield _at(doc, ("schedule", "end"), "schedule-end-before-start",
+                  f"the session ends at {s['end']}, not after it starts at {s['start']}",
+                  "schedule.end must be later than schedule.start on the same day")
+        return
+    if end - start != doc.data["duration"]:
+        yield _at(doc, ("schedule", "end"), "schedule-duration-mismatch",
+                  f"{s['start']}–{s['end']} lasts {end - start} minutes but duration is {doc.data['duration']}",
+                  "make the end time or the duration agree")
+    if ctx.hours and (start < ctx.hours[0] or end > ctx.hours[1]):
+        opening = ctx.event.data["hours"]
+        yield _at(doc, ("schedule", "start"), "schedule-outside-hours",
+                  f"{s['start']}–{s['end']} is outside the opening hours ({opening['start']}–{opening['end']})",
+                  "choose times within the event's opening hours")
 
 
 def _overlaps(items):
@@ -261,35 +255,50 @@ _STOPWORDS = frozenset(
 )
 
 
-def _title_tokens(title):
-    text = unicodedata.normalize("NFKD", title.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+def title_words(title):
+    text = title.casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return frozenset(t for t in re.split(r"[^0-9a-z\u0080-\uffff]+", text) if t and t not in _STOPWORDS)
 
 
 def near_duplicate_titles(ctx, threshold=0.8):
     """Titles that share most of their words (Jaccard >= 0.8, ignoring case, accents, order and
     small words) are reported as warnings: the proposers may want to merge."""
-    tokens = {pid: _title_tokens(doc.data["title"]) for pid, doc in ctx.proposals.items()}
+    tokens = {pid: doc.data.get(TITLE_WORDS) or title_words(doc.data["title"]) for pid, doc in ctx.proposals.items()}
     frequency = defaultdict(int)
     for toks in tokens.values():
         for t in toks:
             frequency[t] += 1
-    # Prefix filtering: two sets with Jaccard >= t share a token among their rarest
-    # n - ceil(t * n) + 1 tokens, so only those are indexed. Linear in practice.
-    index = defaultdict(list)
-    pairs = set()
+    # Prefix filtering, as in set-similarity joins (PPJoin): a pair with Jaccard >= t
+    # shares at least need = ceil(t * n) words, so both titles hold a shared word among
+    # their len - need + 1 rarest shareable words (words of one title only are never shared).
+    # Entries of a word's bucket are grouped by (size, words after it): a group whose best
+    # possible overlap is too small is skipped whole; the others are verified on bit masks.
+    bit = {t: 1 << i for i, t in enumerate(sorted(frequency))}
+    factor = threshold / (1 + threshold)  # Jaccard >= t  <=>  overlap >= t/(1+t) * (|x| + |y|)
+    index = defaultdict(lambda: defaultdict(list))
+    pairs = []
     for pid in sorted(tokens):
-        toks = sorted(tokens[pid], key=lambda t: (frequency[t], t))
-        if not toks:
+        size = len(tokens[pid])
+        need = math.ceil(threshold * size - 1e-9)
+        shareable = sorted((t for t in tokens[pid] if frequency[t] > 1), key=lambda t: (frequency[t], t))
+        if not size or len(shareable) < need:
             continue
-        prefix = len(toks) - int(threshold * len(toks) + 0.999999) + 1
-        for t in toks[:prefix]:
-            for other in index[t]:
-                a, b = tokens[other], tokens[pid]
-                if len(a & b) / len(a | b) >= threshold:
-                    pairs.add((other, pid))
-            index[t].append(pid)
+        mine = sum(bit[t] for t in tokens[pid])
+        found = set()
+        for i, t in enumerate(shareable[: len(shareable) - need + 1]):
+            rest = len(shareable) - i - 1
+            for (other_size, other_rest), entries in index[t].items():
+                required = factor * (size + other_size) - 1e-9
+                if 1 + min(rest, other_rest) < required:
+                    continue
+                for other, other_mask in entries:
+                    if (mine & other_mask).bit_count() >= required:
+                        found.add(other)
+            index[t][(size, rest)].append((pid, mine))
+        pairs.extend((other, pid) for other in found)
     for first, second in sorted(pairs):
         for mine, other in ((first, second), (second, first)):
             doc = ctx.proposals[mine]
@@ -300,21 +309,34 @@ def near_duplicate_titles(ctx, threshold=0.8):
                       severity=WARNING)
 
 
-RULES = (
-    event_dates,
-    event_timezone,
-    event_unique_ids,
-    known_references,
-    status_and_schedule,
-    schedule_times,
-    room_conflicts,
-    proposer_conflicts,
-    near_duplicate_titles,
-)
+# Rules on the settings alone, on one proposal (run in the worker that loaded it), and
+# across proposals (run once, on the few fields they need).
+EVENT_RULES = (event_dates, event_timezone, event_unique_ids)
+PROPOSAL_RULES = (known_references, status_and_schedule, schedule_times)
+CROSS_RULES = (room_conflicts, proposer_conflicts, near_duplicate_titles)
+
+def cross_facts(data):
+    """What the cross-proposal rules read of a proposal: all a worker process sends back
+    when the full data is not needed, with the title's words already computed."""
+    facts = {k: data[k] for k in ("title", "status", "schedule") if k in data}
+    facts["proposers"] = [{k: p[k] for k in ("name", "github") if k in p} for p in data["proposers"]]
+    facts[TITLE_WORDS] = title_words(data["title"])
+    return facts
+
+
+TITLE_WORDS = "title words"  # not a field name (fields have no spaces): a computed fact
+
+
+def check_proposal(ctx, doc):
+    problems = []
+    for rule in PROPOSAL_RULES:
+        problems.extend(rule(ctx, doc))
+    return problems
 
 
 def run_rules(ctx):
+    """The settings and cross-proposal rules (proposal rules ran with each file)."""
     problems = []
-    for rule in RULES:
+    for rule in EVENT_RULES + CROSS_RULES:
         problems.extend(rule(ctx))
     return problems

@@ -61,6 +61,7 @@ def subschema(kind: str, path) -> dict:
     return _resolve(schema, node)
 
 
+@lru_cache(maxsize=None)
 def field_kinds(kind: str):
     """Path patterns ('*' for list items) of Markdown strings and of URL strings."""
     schema = load_schema(kind)

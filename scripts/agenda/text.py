@@ -52,9 +52,12 @@ def _char_problem(doc, path, value, match, multiline):
                    name, "delete it and type the text again")
 
 
+_PLAIN_WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?\Z")
+
+
 def _url_problem(doc, path, value):
-    name = field_path(path)
-    line, col = doc.where(path)
+    if _PLAIN_WEB_ADDRESS.match(value):  # the common case, without parsing
+        return None
     try:
         parts = urlsplit(value)
         ok = (parts.scheme.lower() in SAFE_SCHEMES and bool(parts.hostname)
@@ -63,6 +66,8 @@ def _url_problem(doc, path, value):
         ok = False
     if ok:
         return None
+    name = field_path(path)
+    line, col = doc.where(path)
     return Problem(doc.path, line, col, ERROR, "unsafe-url",
                    f"{name} is {show(value)}, which is not a web address starting with https://",
                    name, "only https:// and http:// addresses with a host name are accepted")
@@ -81,25 +86,29 @@ def _markdown_link_problems(doc, path, value):
 
 
 def check_text(doc, markdown_paths, url_paths):
-    """Every string of a document: hidden characters, line breaks, URL schemes."""
+    """Every string of a document: hidden characters, line breaks, URL schemes.
+
+    Most strings are short, clean, one-line text in a field that is neither Markdown nor a
+    URL; they cost one regular-expression search and two set look-ups. Only the others
+    have their full field pattern computed."""
     problems = []
-    stack = [((), doc.data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            pattern = _pattern(path)
-            multiline = pattern in markdown_paths
-            match = (_BAD_ANY if multiline else _BAD_LINE).search(value)
-            if match:
-                problems.append(_char_problem(doc, path, value, match, multiline))
-            if pattern in url_paths:
-                p = _url_problem(doc, path, value)
-                if p:
-                    problems.append(p)
-            if multiline and ":" in value:
-                problems.extend(_markdown_link_problems(doc, path, value))
-        elif isinstance(value, dict):
-            stack.extend((path + (k,), v) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((path + (i,), v) for i, v in enumerate(value))
+    md_names = {p[-1] for p in markdown_paths if p}
+    url_names = {p[-1] for p in url_paths if p}
+    for path, value in doc.strings:
+        name = path[-1] if path else None
+        # isprintable() is False for line breaks, tabs, controls and every invisible format
+        # character; those strings, URLs and Markdown take the precise path below.
+        if value.isprintable() and name not in url_names:
+            continue
+        pattern = _pattern(path)
+        multiline = pattern in markdown_paths
+        match = (_BAD_ANY if multiline else _BAD_LINE).search(value)
+        if match:
+            problems.append(_char_problem(doc, path, value, match, multiline))
+        if pattern in url_paths:
+            p = _url_problem(doc, path, value)
+            if p:
+                problems.append(p)
+        if multiline and ":" in value:
+            problems.extend(_markdown_link_problems(doc, path, value))
     return problems
