@@ -21,6 +21,9 @@ CASE_FILES = sorted(CASES.glob("*/*.yaml"))
 def expected(case):
     first = case.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# expect: "), f"{case} must start with '# expect: rule@line:col'"
+    if case.parent.name == "valid":
+        assert first.startswith("# expect: nothing")
+        return set()
     out = set()
     for item in first[len("# expect: "):].split():
         rule, _, where = item.partition("@")
@@ -30,7 +33,7 @@ def expected(case):
 
 
 def place(case, repo):
-    folder = case.parent.name
+    folder = {"valid": "proposals"}.get(case.parent.name, case.parent.name)
     if folder == "event":
         target = repo / "event.yaml"
     else:
@@ -45,6 +48,9 @@ def test_case_reports_exactly_its_rule(case, base_repo):
     report = check_repository(base_repo, jobs=1)
     got = {(p.rule, p.line, p.column) for p in report.problems if p.file == rel}
     assert got == expected(case)
+    if case.parent.name == "valid":
+        assert report.problems == []
+        assert rel.removeprefix("proposals/").removesuffix(".yaml") in report.proposals
     for p in report.problems:
         assert p.rule in RULES
         assert p.message and "\n" not in p.message

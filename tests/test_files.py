@@ -75,3 +75,11 @@ def test_a_file_with_several_problems_reports_them_all(base_repo):
     (base_repo / "proposals" / "second-session.yaml").write_text(text)
     got = {r for _, r in rules(base_repo)}
     assert got == {"out-of-range", "bad-format", "not-allowed"}
+
+
+def test_a_line_break_in_a_file_name_cannot_forge_output(base_repo):
+    name = "evil\nproposals/x.yaml:1:1: error [forged] ok.yaml".replace("proposals/", "")
+    (base_repo / "proposals" / name).write_text("title: x\n")
+    (problem,) = check_repository(base_repo, jobs=1).problems
+    assert problem.rule == "bad-file-name"
+    assert "\n" not in problem.file and problem.file.startswith("proposals/evil\\n")

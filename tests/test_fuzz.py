@@ -29,7 +29,8 @@ def assert_well_formed(problems):
     for p in problems:
         assert p.rule in RULES
         assert p.line >= 1 and p.column >= 1
-        assert "\n" not in p.message
+        assert "\n" not in p.message and "\n" not in p.file
+        assert len(p.message) < 400 and len(p.hint) < 600  # untrusted values are bounded
 
 
 @FUZZ

@@ -47,7 +47,7 @@ def _data_files():
     for path in sorted((ROOT / "proposals").glob("*.yaml")):
         yield "proposal", path
     for path in sorted(CASES.glob("*/*.yaml")):
-        kind = {"event": "event", "themes": "theme", "proposals": "proposal"}[path.parent.name]
+        kind = {"event": "event", "themes": "theme", "proposals": "proposal", "valid": "proposal"}[path.parent.name]
         yield kind, path
 
 

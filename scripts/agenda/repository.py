@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import rules, schema, text
 from .load import MAX_BYTES, Document, load_bytes
-from .problems import ERROR, Problem, sort_problems
+from .problems import ERROR, Problem, show, sort_problems
 
 EVENT_FILE = "event.yaml"
 FOLDERS = {"themes": "theme", "proposals": "proposal"}
@@ -63,6 +63,11 @@ def discover(root: Path):
             stem, dot, ext = entry.name.rpartition(".")
             if entry.name.startswith("."):
                 continue  # .gitkeep and editor files
+            if not entry.name.isprintable():  # a line break in a name would forge output lines
+                problems.append(_file_problem(f"{folder}/{show(entry.name)[1:-1]}", "bad-file-name",
+                                              "the file name contains invisible or control characters",
+                                              "rename it with lower-case letters a-z, digits and hyphens"))
+                continue
             if entry.is_symlink() or not entry.is_file():
                 problems.append(_file_problem(rel, "stray-file",
                                               f"{rel} is not a regular file",

@@ -214,7 +214,7 @@ def room_conflicts(ctx):
             for mine, other in ((a, b), (b, a)):
                 s = other[2].data["schedule"]
                 yield _at(mine[2], ("schedule", "room"), "room-conflict",
-                          f"room {show(room)} on {day} is also used by '{other[1]}' ({s['start']}–{s['end']})",
+                          f"room {show(room)} on {day} is also used by {show(other[1])} ({s['start']}–{s['end']})",
                           f"choose another room or time; see {other[2].path}")
 
 
@@ -245,7 +245,7 @@ def proposer_conflicts(ctx):
             name = mine[2].data["proposers"][mine[0]]["name"]
             s = other[2].data["schedule"]
             yield _at(mine[2], ("proposers", mine[0], "name"), "proposer-conflict",
-                      f"{show(name)} is also in '{other[1]}' on {s['day']} at the same time ({s['start']}–{s['end']})",
+                      f"{show(name)} is also in {show(other[1])} on {s['day']} at the same time ({s['start']}–{s['end']})",
                       f"move one of the sessions; see {other[2].path}")
 
 
@@ -303,7 +303,7 @@ def near_duplicate_titles(ctx, threshold=0.8):
         for mine, other in ((first, second), (second, first)):
             doc = ctx.proposals[mine]
             yield _at(doc, ("title",), "near-duplicate-title",
-                      f"the title is very close to that of '{other}': "
+                      f"the title is very close to that of {show(other)}: "
                       f"{show(ctx.proposals[other].data['title'])}",
                       f"if both describe the same session, consider merging with {ctx.proposals[other].path}",
                       severity=WARNING)

@@ -141,7 +141,7 @@ def _error_to_problem(kind, doc, error) -> Problem:
         rule = "wrong-type"
         message = f"{where} must be {wanted}, not {_type_of(value)}"
         if "string" in detail.get("types", []) and not isinstance(value, (list, dict)):
-            hint = f"put the value in quotes: \"{value if value is not None else ''}\""
+            hint = "put the value in quotes, for example " + show("" if value is None else str(value), 40)
         elif "boolean" in detail.get("types", []):
             hint = "write true or false (lower case, no quotes)"
         elif "integer" in detail.get("types", []):
