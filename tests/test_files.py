@@ -24,7 +24,9 @@ def test_other_files_and_folders_are_reported(base_repo):
     (base_repo / "proposals" / "notes.txt").write_text("hello")
     (base_repo / "proposals" / "sub").mkdir()
     (base_repo / "proposals" / ".gitkeep").write_text("")
-    assert rules(base_repo) == [("proposals/notes.txt", "stray-file"), ("proposals/sub", "stray-file")]
+    (base_repo / "proposals" / ".hidden-idea.yaml").write_text("title: x\n")
+    assert rules(base_repo) == [("proposals/.hidden-idea.yaml", "stray-file"),
+                                ("proposals/notes.txt", "stray-file"), ("proposals/sub", "stray-file")]
 
 
 def test_symlinks_are_refused(base_repo, tmp_path):

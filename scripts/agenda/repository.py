@@ -1,8 +1,9 @@
 """The programme repository on disk -> loaded, validated documents and every problem.
 
-Layout: `event.yaml`, `themes/<id>.yaml`, `proposals/<id>.yaml`. Files are loaded and checked
-against their schema in parallel (both cores) when there are many; valid documents travel back
-without their positions, which are recomputed only for the few files a cross-file rule reports.
+Layout: `event.yaml`, `themes/<id>.yaml`, `proposals/<id>.yaml`. The settings and themes are
+checked first; then each proposal is loaded, validated and checked against them, by this
+process and forked copies of it when there are many (both cores). Positions are kept only
+for files with a problem. The cross-proposal rules run last, on all valid proposals.
 """
 
 from __future__ import annotations
@@ -35,10 +36,6 @@ class Report:
     themes: dict = field(default_factory=dict)
     proposals: dict = field(default_factory=dict)
 
-    @property
-    def errors(self):
-        return [p for p in self.problems if p.is_error]
-
 
 def _file_problem(rel, rule, message, hint):
     return Problem(rel, 1, 1, ERROR, rule, message, "", hint)
@@ -51,8 +48,8 @@ def discover(root: Path):
     if event.is_file() and not event.is_symlink():
         found.append(("event", "event", EVENT_FILE, str(event)))
     else:
-        problems.append(_file_problem(EVENT_FILE, "missing-file", "event.yaml is missing",
-                                      "create it from the example in the README"))
+        problems.append(_file_problem(EVENT_FILE, "missing-file", "event.yaml is missing (or not a regular file)",
+                                      "every programme needs its settings: see schema/event.schema.json"))
     for folder, kind in FOLDERS.items():
         directory = root / folder
         if not directory.is_dir():
@@ -61,12 +58,16 @@ def discover(root: Path):
         for entry in sorted(os.scandir(directory), key=lambda e: e.name):
             rel = f"{folder}/{entry.name}"
             stem, dot, ext = entry.name.rpartition(".")
-            if entry.name.startswith("."):
-                continue  # .gitkeep and editor files
+            if entry.name == ".gitkeep":
+                continue
             if not entry.name.isprintable():  # a line break in a name would forge output lines
                 problems.append(_file_problem(f"{folder}/{show(entry.name)[1:-1]}", "bad-file-name",
                                               "the file name contains invisible or control characters",
                                               "rename it with lower-case letters a-z, digits and hyphens"))
+                continue
+            if entry.name.startswith("."):
+                problems.append(_file_problem(rel, "stray-file", f"{rel} is a hidden file, so it is not read",
+                                              "file names must not start with a dot"))
                 continue
             if entry.is_symlink() or not entry.is_file():
                 problems.append(_file_problem(rel, "stray-file",
@@ -92,7 +93,7 @@ def discover(root: Path):
     return found, problems
 
 
-def check_file(kind: str, rel: str, source: str, positions: bool = False):
+def check_file(kind: str, rel: str, source: str):
     """Load one file, check it against its schema and the text rules. Positions are read
     again only for a file that has a problem (see `Document.where`)."""
     try:
@@ -102,8 +103,9 @@ def check_file(kind: str, rel: str, source: str, positions: bool = False):
         finally:
             os.close(fd)
     except OSError as exc:
-        return None, [_file_problem(rel, "unreadable-file", f"the file cannot be read ({exc.strerror})", "")]
-    doc, problems = load_bytes(rel, raw, positions)
+        return None, [_file_problem(rel, "unreadable-file", f"the file cannot be read ({exc.strerror})",
+                                  "check the file's permissions")]
+    doc, problems = load_bytes(rel, raw, positions=False)
     if doc is None:
         return None, problems
     doc.source = source
@@ -164,12 +166,16 @@ def _fork_map(func, parts):
             os._exit(0)
         os.close(write_end)
         children.append((pid, read_end))
-    results = [func(parts[0])]
-    for pid, read_end in children:
-        with os.fdopen(read_end, "rb") as inp:
-            data = inp.read()
-        os.waitpid(pid, 0)
-        ok, value = pickle.loads(data) if data else (False, "a worker process died")
+    try:
+        results = [func(parts[0])]
+    finally:  # always reap the children, even if this process's share failed
+        replies = []
+        for pid, read_end in children:
+            with os.fdopen(read_end, "rb") as inp:
+                data = inp.read()
+            os.waitpid(pid, 0)
+            replies.append(pickle.loads(data) if data else (False, "a worker process died"))
+    for ok, value in replies:
         if not ok:
             raise RuntimeError(f"worker failed: {value}")
         results.append(value)

@@ -1,7 +1,8 @@
-"""Cross-file rules. Each rule is a small generator; its docstring is the rule.
+"""Rules across files. Each rule is a small generator; its docstring is the rule.
 
 Rules receive only documents that passed their schema, so they can trust types; they never
-read files. `RULES` is the registry, and the README's rule list is tested against it.
+read files. Three registries at the end say when each rule runs; `catalogue.RULES` lists
+every rule id, and a test keeps it equal to the README's rule table.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 
 from .problems import ERROR, WARNING, Problem, field_path, show
+
 
 def _at(doc, path, rule, message, hint="", severity=ERROR):
     line, col = doc.where(path)
@@ -64,6 +66,7 @@ class Context:
         self.hours = (_minutes(hours["start"]), _minutes(hours["end"])) if hours else None
 
     def scheduled(self):
+        """Scheduled proposals whose day and times the conflict rules can compare."""
         for pid, doc in self.proposals.items():
             if doc.data["status"] == "scheduled" and "schedule" in doc.data:
                 s = doc.data["schedule"]
@@ -256,6 +259,7 @@ _STOPWORDS = frozenset(
 
 
 def title_words(title):
+    """The words that make a title, for comparing titles: case, accents and small words aside."""
     text = title.casefold()
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
@@ -314,6 +318,7 @@ def near_duplicate_titles(ctx, threshold=0.8):
 EVENT_RULES = (event_dates, event_timezone, event_unique_ids)
 PROPOSAL_RULES = (known_references, status_and_schedule, schedule_times)
 CROSS_RULES = (room_conflicts, proposer_conflicts, near_duplicate_titles)
+
 
 def cross_facts(data):
     """What the cross-proposal rules read of a proposal: all a worker process sends back

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jsonschema_rs
@@ -28,12 +28,12 @@ def schema_dir() -> Path:
     raise FileNotFoundError("the JSON Schemas (schema/*.schema.json) are missing from this installation")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(kind: str) -> dict:
     return json.loads((schema_dir() / f"{kind}.schema.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(kind: str):
     return jsonschema_rs.Draft202012Validator(load_schema(kind))
 
@@ -61,7 +61,7 @@ def subschema(kind: str, path) -> dict:
     return _resolve(schema, node)
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_kinds(kind: str):
     """Path patterns ('*' for list items) of Markdown strings and of URL strings."""
     schema = load_schema(kind)

@@ -92,7 +92,6 @@ def check_text(doc, markdown_paths, url_paths):
     URL; they cost one regular-expression search and two set look-ups. Only the others
     have their full field pattern computed."""
     problems = []
-    md_names = {p[-1] for p in markdown_paths if p}
     url_names = {p[-1] for p in url_paths if p}
     for path, value in doc.strings:
         name = path[-1] if path else None
