@@ -33,8 +33,9 @@ def test_readme_rule_table_matches_the_catalogue():
 
 
 def test_every_rule_the_code_reports_is_in_the_catalogue():
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "scripts" / "agenda").glob("*.py")
-                       if p.name != "catalogue.py")
+    checker = [p for p in (ROOT / "scripts" / "agenda").glob("*.py")
+               if p.name != "catalogue.py" and "Problem" in p.read_text(encoding="utf-8")]
+    source = "\n".join(p.read_text(encoding="utf-8") for p in checker)
     # rule ids are passed as string literals right after a location or to _problem/_at/refuse
     used = set(re.findall(r'"([a-z]+(?:-[a-z0-9]+)+)",\s*(?:f?")', source))
     used |= set(re.findall(r'rule(?:\s*=\s*|, )"([a-z]+(?:-[a-z0-9]+)+)"', source))

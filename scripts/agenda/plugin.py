@@ -1,0 +1,103 @@
+"""MkDocs plugin `agenda`: thin glue between MkDocs and the pipeline.
+
+on_config checks the repository (a problem stops the build with the same lines `agenda check`
+prints) and renders every page; on_files adds them as generated files (nothing is written
+into docs/); on_page_markdown/on_page_content hand MkDocs the page's title and HTML, so that
+contributor text never goes through Python-Markdown or its extensions; on_serve watches the
+data files. Search is Pagefind, run on the built site in on_post_build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import subprocess
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .markdown import escape
+from .model import build_agenda
+from .pages import render_site
+from .problems import format_text
+from .repository import EVENT_FILE, FOLDERS, check_repository
+
+log = logging.getLogger("mkdocs.plugins.agenda")
+
+
+class AgendaConfig(base.Config):
+    root = c.Optional(c.Type(str))  # the programme repository; default: mkdocs.yml's folder
+    language = c.Type(str, default="fr")
+    search = c.Type(bool, default=True)  # build the Pagefind index after the site
+
+
+def source_date(root: Path, report) -> int:
+    """The build's date, never the clock: the last commit's time when the repository is a Git
+    checkout, otherwise the event's first day. MkDocs writes it into sitemap.xml."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
+                             capture_output=True, text=True, timeout=30, check=False)
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            return int(out.stdout.strip())
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    first = report.event.data["dates"]["start"] if report.event else "2000-01-01"
+    return int(dt.datetime.fromisoformat(first).replace(tzinfo=dt.timezone.utc).timestamp())
+
+
+class AgendaPlugin(BasePlugin[AgendaConfig]):
+    def on_config(self, config):
+        root = self.config.root or os.path.dirname(config.config_file_path)
+        self.root = Path(root)
+        report = check_repository(self.root)
+        os.environ.setdefault("SOURCE_DATE_EPOCH", str(source_date(self.root, report)))
+        errors = [p for p in report.problems if p.is_error]
+        for warning in (p for p in report.problems if not p.is_error):
+            log.warning(format_text([warning]).rstrip())
+        if errors:
+            raise PluginError("the programme has problems; fix them and build again:\n" + format_text(errors).rstrip())
+        agenda = build_agenda(report.event, report.themes, report.proposals)
+        self.pages = render_site(agenda, self.config.language)
+        return config
+
+    def on_files(self, files: Files, *, config):
+        for key in self.pages:
+            if files.get_file_from_path(key) is not None:
+                raise PluginError(f"docs/{key} would replace a generated page; rename or remove it")
+            files.append(File.generated(config, key, content=""))
+        return files
+
+    def on_page_markdown(self, markdown, *, page, config, files):
+        generated = self.pages.get(page.file.src_uri)
+        if generated is None:
+            return markdown
+        # Material prints meta.title and meta.description into the page unescaped.
+        page.meta["title"] = escape(generated.title)
+        page.meta["description"] = escape(generated.description)
+        page.meta["search"] = {"exclude": not generated.search}
+        return ""  # nothing of the proposal reaches Python-Markdown
+
+    def on_page_content(self, html, *, page, config, files):
+        generated = self.pages.get(page.file.src_uri)
+        if generated is None:
+            return html
+        if generated.search:  # what Pagefind indexes; every other page is left out
+            return f"<div data-pagefind-body>\n{generated.html}\n</div>"
+        return generated.html
+
+    def on_serve(self, server, *, config, builder):
+        for path in [self.root / EVENT_FILE] + [self.root / folder for folder in FOLDERS]:
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+    def on_post_build(self, *, config):
+        if self.config.search:
+            from .search import build_index
+
+            build_index(config.site_dir, self.config.language)
