@@ -3,23 +3,33 @@
   var box = document.getElementById("agenda-search");
   if (!box || typeof PagefindUI === "undefined") return;
   var lang = document.documentElement.lang || "fr";
+  var label = box.getAttribute("aria-label");
   new PagefindUI({
     element: "#agenda-search",
     showSubResults: false,
     showImages: false,
     resetStyles: false,
     autofocus: true,
-    translations: lang === "fr" ? { placeholder: box.getAttribute("aria-label") } : {}
+    translations: lang === "fr" ? { placeholder: label } : {}
   });
   var query = new URLSearchParams(window.location.search).get("q");
-  if (query) {
-    var wait = setInterval(function () {
-      var input = box.querySelector("input");
-      if (input) {
-        clearInterval(wait);
-        input.value = query;
-        input.dispatchEvent(new Event("input", { bubbles: true }));
-      }
-    }, 50);
-  }
+  var wait = setInterval(function () {
+    var input = box.querySelector("input");
+    if (!input) return;
+    clearInterval(wait);
+    // Pagefind UI names its input with `title` only (axe: label-title-only, WCAG 3.3.2) and
+    // has no option for a label: give it a visible <label> with the box's accessible name.
+    if (label && !input.id) {
+      input.id = "agenda-search-input";
+      var text = document.createElement("label");
+      text.htmlFor = input.id;
+      text.className = "agenda-search-label";
+      text.textContent = label;
+      box.insertBefore(text, box.firstChild);
+    }
+    if (query) {
+      input.value = query;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }, 50);
 })();

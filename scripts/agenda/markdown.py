@@ -6,7 +6,8 @@ raw HTML through and its extensions (attr_list, snippets, macros) give text powe
 page or the build, so descriptions are rendered here instead, in two independent layers:
 
 1. markdown-it-py with raw HTML off: `<script>` in the text comes out as visible text, and
-   links whose scheme is javascript:, vbscript:, file: or data: (except images) are refused.
+   a link or image whose scheme is not https, http or mailto, or which points to another
+   host without a scheme (`//host`), is refused and stays visible as text.
 2. nh3 (ammonia) with an allow-list of tags, attributes, classes and URL schemes, so that a
    mistake in layer 1, or in our own rendering rules, still cannot publish active content.
 
