@@ -160,3 +160,4 @@ def test_search_results_show_hostile_titles_as_text(hostile_site):
         assert dialogs == []
     finally:
         server.shutdown()
+        server.server_close()
