@@ -483,3 +483,11 @@ def test_plain_text_keeps_joiners():
 def test_escape_is_safe_in_text_and_attributes():
     assert escape("<a href=\"x\" title='y'>&</a>") == "&lt;a href=&quot;x&quot; title=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;"
     assert escape("مرحبا 👩\u200d👩") == "مرحبا 👩\u200d👩"
+
+
+def test_top_level_makes_the_highest_heading_that_level():
+    assert '<h3 dir="auto">A</h3>' in render_markdown("# A\n\n## B", top_level=3)
+    assert '<h4 dir="auto">B</h4>' in render_markdown("# A\n\n## B", top_level=3)
+    assert '<h3 dir="auto">A</h3>' in render_markdown("## A\n\n### B", top_level=3)
+    assert '<h3 dir="auto">A</h3>' in render_markdown("#### A", top_level=3)
+    assert "<h" not in render_markdown("no heading at all", top_level=3)

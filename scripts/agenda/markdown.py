@@ -49,13 +49,23 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def render_markdown(text: str, heading_offset: int = 1) -> str:
+def render_markdown(text: str, heading_offset: int = 1, top_level: int | None = None) -> str:
     """Render contributor Markdown to an HTML fragment that is safe to publish.
 
     Headings move down `heading_offset` levels, so a description's `#` sits under the
-    page's own headings, and never above h2 nor below h6: the page owns its h1.
+    page's own headings, and never above h2 nor below h6: the page owns its h1. With
+    `top_level`, the text's highest heading becomes h<top_level> whether its author started
+    at `#` or `##`, so that the page's heading order never skips a level.
     """
-    html_ = _MD.render(_valid_unicode(text), {"heading_offset": heading_offset})
+    env: dict = {}
+    tokens = _MD.parse(_valid_unicode(text), env)
+    if top_level is not None:
+        levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+        heading_offset = top_level - min(levels) if levels else 0
+    else:
+        heading_offset = max(0, heading_offset)
+    env["heading_offset"] = heading_offset
+    html_ = _MD.renderer.render(tokens, _MD.options, env)
     return _inert_braces(_clean(html_))
 
 
@@ -142,7 +152,7 @@ def _link_allowed(url: str) -> bool:
 
 def _heading(self, tokens, idx, options, env):
     token = tokens[idx]
-    level = int(token.tag[1]) + max(0, env.get("heading_offset", 1))
+    level = int(token.tag[1]) + env["heading_offset"]
     token.tag = f"h{min(6, max(2, level))}"
     return self.renderToken(tokens, idx, options, env)
 

@@ -262,7 +262,7 @@ class Site:
             f'<a href="https://github.com/{quote(r)}" rel="nofollow noopener">@{escape(r)}</a>'
             for r in theme.get("reviewers", ()))
         parts = [f'<h1 dir="auto">{escape(self.name(theme.name))}</h1>',
-                 f'<div class="agenda-description">{render_markdown(self.name(theme.description))}</div>',
+                 f'<div class="agenda-description">{render_markdown(self.name(theme.description), top_level=2)}</div>',
                  f'<p><strong>{escape(m("reviewers") + m("colon"))}</strong>{reviewers}</p>',
                  f'<p>{escape(m("proposal_count", n=len(proposals)))} · '
                  f'{self.link(here, filter_key("theme", theme.id), m("programme"))}</p>']
@@ -342,7 +342,7 @@ class Site:
         parts += [f'<p class="agenda-summary" dir="auto">{escape(p.summary)}</p>',
                   f'<dl class="agenda-facts">\n{dl}\n</dl>',
                   f'<h2>{escape(m("description"))}</h2>',
-                  f'<div class="agenda-description">{render_markdown(p.description, heading_offset=2)}</div>',
+                  f'<div class="agenda-description">{render_markdown(p.description, top_level=3)}</div>',
                   f'<h2>{escape(m("proposers"))}</h2>',
                   '<ul class="agenda-list">' + "".join(
                       f'<li>{self.person(x)} — <span dir="auto">{escape(x.organisation)}</span> '
