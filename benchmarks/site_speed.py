@@ -151,10 +151,11 @@ def measure(cmd, cwd, timeout=3600):
     """Run `cmd` under GNU time; -> dict(seconds, rc, maxrss_kb, tree_peak_kb, stdout, stderr)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as tf:
         time_file = tf.name
-    argv = [GNU_TIME, "-f", "%M", "-o", time_file, *cmd] if os.access(GNU_TIME, os.X_OK) else list(cmd)
+    argv = [GNU_TIME, "-f", "%M %U %S", "-o", time_file, *cmd] if os.access(GNU_TIME, os.X_OK) else list(cmd)
     out_f = tempfile.TemporaryFile("w+")
     err_f = tempfile.TemporaryFile("w+")
     peak = 0
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=build_env(), stdout=out_f, stderr=err_f, text=True)
     while True:
@@ -173,17 +174,19 @@ def measure(cmd, cwd, timeout=3600):
     stdout, stderr = out_f.read(), err_f.read()
     out_f.close()
     err_f.close()
-    maxrss = None
+    maxrss = cpu = None
     try:
         text = Path(time_file).read_text().strip()
         if text:
-            maxrss = int(text.splitlines()[-1].split()[-1])
-    except (OSError, ValueError):
+            fields = text.splitlines()[-1].split()
+            maxrss = int(fields[0])
+            cpu = round(float(fields[1]) + float(fields[2]), 2)
+    except (OSError, ValueError, IndexError):
         pass
     finally:
         Path(time_file).unlink(missing_ok=True)
     return {"seconds": round(seconds, 3), "rc": proc.returncode, "maxrss_kb": maxrss,
-            "tree_peak_kb": peak, "stdout": stdout, "stderr": stderr}
+            "cpu_s": cpu, "tree_peak_kb": peak, "loadavg_1min_before": round(load, 2), "stdout": stdout, "stderr": stderr}
 
 
 # --- preparing the repositories ---------------------------------------------------------------
@@ -373,11 +376,15 @@ def summarise(runs):
     times = [r["seconds"] for r in ok]
     maxrss = [r["maxrss_kb"] for r in ok if r["maxrss_kb"]]
     tree = [r["tree_peak_kb"] for r in ok if r["tree_peak_kb"]]
+    cpu = [r["cpu_s"] for r in ok if r.get("cpu_s") is not None]
+    loads = [r["loadavg_1min_before"] for r in runs]
     return {
         "ok_runs": len(ok),
         "failed_runs": len(runs) - len(ok),
         "median_s": round(statistics.median(times), 3) if times else None,
         "min_s": round(min(times), 3) if times else None,
+        "cpu_median_s": round(statistics.median(cpu), 2) if cpu else None,
+        "loadavg_range": [min(loads), max(loads)] if loads else None,
         "peak_mb": round(max(maxrss) / 1024, 1) if maxrss else None,
         "tree_peak_mb": round(max(tree) / 1024, 1) if tree else None,
     }
@@ -687,8 +694,8 @@ def table(result, repeat):
     lines = [f"### N = {n:,} proposals ({result['pages']['generated_pages']:,} generated pages), "
              f"{repeat} timed run(s) each",
              "",
-             "| variant | median s | min s | peak MB | tree peak MB | output MB | HTML pages | search index MB | first-search transfer KB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| variant | median s | min s | CPU s | peak MB | tree peak MB | output MB | HTML pages | search index MB | first-search transfer KB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
     def fmt(x, spec):
         return format(x, spec) if x is not None else "–"
@@ -707,10 +714,14 @@ def table(result, repeat):
                 fs += f"; {kb(t['first_search_bytes'])} measured ({kb(t['load_search_bytes'])} at load + {kb(t['query_bytes'])} query)"
         html = r.get("html_pages")
         lines.append(
-            f"| {variant} | {fmt(r['median_s'], '.2f')} | {fmt(r['min_s'], '.2f')} | {fmt(r['peak_mb'], '.0f')} | "
+            f"| {variant} | {fmt(r['median_s'], '.2f')} | {fmt(r['min_s'], '.2f')} | {fmt(r['cpu_median_s'], '.2f')} | "
+            f"{fmt(r['peak_mb'], '.0f')} | "
             f"{fmt(r['tree_peak_mb'], '.0f')} | {mb(r.get('output_bytes')) if variant != PAGEFIND else '–'} | "
             f"{fmt(html, ',') if variant != PAGEFIND else '–'} | {mb(r.get('search_index_bytes'))} | {fs} |")
+    loads = [x for v in BUILDS + [PAGEFIND] for x in (rows[v].get("loadavg_range") or [])]
     lines.append("")
+    if loads:
+        lines.append(f"1-minute load average before the timed runs: {min(loads):.1f}–{max(loads):.1f} (nproc {nproc()}).")
     ratios = result["ratios"]
     lines.append("Build-time ratios (medians): " + "; ".join(f"{k} = {v}×" if v else f"{k} = –" for k, v in ratios.items()))
     q = result["query"]
@@ -784,7 +795,7 @@ def main(argv=None):
         f"mkdocs-material {env['mkdocs-material']}; pagefind {env['pagefind']} (`{env.get('pagefind --version')}`); "
         f"Markdown {env['Markdown']}; {env['chromium']}.")
     log("Each build: `python -m mkdocs build --strict -q`, a fresh process, site/ removed first. "
-        "peak MB = GNU time %M (largest single process: mkdocs, or pagefind for the plugin); "
+        "CPU s = user + system time of the tree (median); peak MB = GNU time %M (largest single process: mkdocs, or pagefind for the plugin); "
         "tree peak MB = sampled sum over the process tree. The floor + Material search indexes every "
         "page (MkDocs' default `search` plugin); the plugin's Pagefind index holds proposals and themes only.")
     for result in results:

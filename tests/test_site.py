@@ -161,6 +161,7 @@ def test_offline_nothing_fetched_from_elsewhere(site):
             if src and not tag.startswith("<link rel=\"canonical\""):
                 assert not re.match(r"(https?:)?//", src.group(1)), (path, tag)
         assert "fonts.googleapis" not in page and "fonts.gstatic" not in page
+        assert 'data-md-component="source"' not in page  # would call api.github.com from every page
 
 
 def test_search_index_is_built_and_chunked(site):
