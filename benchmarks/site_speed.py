@@ -67,7 +67,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-import generate  # noqa: E402  (benchmarks/generate.py)
+import generate  # benchmarks/generate.py
 
 RESULTS = HERE / "results" / "site_speed.json"
 LANG = "fr"
@@ -152,28 +152,25 @@ def measure(cmd, cwd, timeout=3600):
     with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as tf:
         time_file = tf.name
     argv = [GNU_TIME, "-f", "%M %U %S", "-o", time_file, *cmd] if os.access(GNU_TIME, os.X_OK) else list(cmd)
-    out_f = tempfile.TemporaryFile("w+")
-    err_f = tempfile.TemporaryFile("w+")
     peak = 0
     load = os.getloadavg()[0]
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, env=build_env(), stdout=out_f, stderr=err_f, text=True)
-    while True:
-        try:
-            proc.wait(timeout=0.05)
-            break
-        except subprocess.TimeoutExpired:
-            peak = max(peak, tree_rss_kb(proc.pid))
-            if time.perf_counter() - start > timeout:
-                proc.kill()
-                proc.wait()
+    with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, env=build_env(), stdout=out_f, stderr=err_f, text=True)
+        while True:
+            try:
+                proc.wait(timeout=0.05)
                 break
-    seconds = time.perf_counter() - start
-    out_f.seek(0)
-    err_f.seek(0)
-    stdout, stderr = out_f.read(), err_f.read()
-    out_f.close()
-    err_f.close()
+            except subprocess.TimeoutExpired:
+                peak = max(peak, tree_rss_kb(proc.pid))
+                if time.perf_counter() - start > timeout:
+                    proc.kill()
+                    proc.wait()
+                    break
+        seconds = time.perf_counter() - start
+        out_f.seek(0)
+        err_f.seek(0)
+        stdout, stderr = out_f.read(), err_f.read()
     maxrss = cpu = None
     try:
         text = Path(time_file).read_text().strip()
@@ -394,7 +391,7 @@ def summarise(runs):
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # noqa: D401 - silence
+    def log_message(self, *args):  # silence
         pass
 
 
@@ -449,7 +446,7 @@ def first_search(site: Path, kind: str, query: dict, timeout_s=60) -> dict:
     def on_response(resp):
         try:
             size = len(resp.body())
-        except Exception as exc:  # redirects, aborted requests
+        except Exception as exc:  # noqa: BLE001 - redirects, aborted requests
             size = 0
             errors.append(f"{resp.url}: {exc}")
         records.append((phase["now"], resp.url, size, resp.status))
@@ -623,8 +620,8 @@ def bench_count(n, repeat, seed, keep):
         html_path = dirs[variant] / "site" / (key[: -len(".md")] + "/index.html")
         if html_path.exists():
             text = html_path.read_text(encoding="utf-8")
-            m = re.search(r"<article[^>]*>(.*?)</article>", text, re.S)
-            title = re.search(r"<title>(.*?)</title>", text, re.S)
+            m = re.search(r"<article[^>]*>(.*?)</article>", text, re.DOTALL)
+            title = re.search(r"<title>(.*?)</title>", text, re.DOTALL)
             sample[variant] = {"bytes": len(text.encode()), "article_bytes": len(m.group(1).encode()) if m else None,
                                "title": title.group(1).strip() if title else None}
     pages_check["sample_page"] = {"key": key, **sample}
@@ -691,8 +688,8 @@ def kb(b):
 def table(result, repeat):
     rows, tr = result["rows"], result["first_search"]
     n = result["count"]
-    lines = [f"### N = {n:,} proposals ({result['pages']['generated_pages']:,} generated pages), "
-             f"{repeat} timed run(s) each",
+    lines = [(f"### N = {n:,} proposals ({result['pages']['generated_pages']:,} generated pages), "
+              f"{repeat} timed run(s) each"),
              "",
              "| variant | median s | min s | CPU s | peak MB | tree peak MB | output MB | HTML pages | search index MB | first-search transfer KB |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -753,11 +750,11 @@ def versions():
             out[dist] = None
     try:
         out["pagefind --version"] = subprocess.run([sys.executable, "-m", "pagefind", "--version"],
-                                                   capture_output=True, text=True, timeout=60).stdout.strip()
+                                                   check=False, capture_output=True, text=True, timeout=60).stdout.strip()
     except Exception:  # noqa: BLE001
-        pass
+        out["pagefind --version"] = None
     try:
-        text = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=60).stdout
+        text = subprocess.run([CHROMIUM, "--version"], check=False, capture_output=True, text=True, timeout=60).stdout
         out["chromium"] = text.strip().splitlines()[-1] if text.strip() else None
     except Exception:  # noqa: BLE001
         out["chromium"] = None

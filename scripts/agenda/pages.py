@@ -266,6 +266,9 @@ class Site:
                  f'<p><strong>{escape(m("reviewers") + m("colon"))}</strong>{reviewers}</p>',
                  f'<p>{escape(m("proposal_count", n=len(proposals)))} · '
                  f'{self.link(here, filter_key("theme", theme.id), m("programme"))}</p>']
+        # The lists repeat the proposals' titles: left out of the search index, so that a
+        # search finds the proposal itself rather than every theme that lists it.
+        parts.append("<div data-pagefind-ignore>")
         for status, items in a.by_status(proposals).items():
             parts.append(f'<h2 id="status-{status}">{escape(m("status." + status))} ({len(items)})</h2>')
             for f in a.event.formats:
@@ -273,6 +276,7 @@ class Site:
                 if of_format:
                     parts.append(f'<h3>{escape(self.name(f.name))} ({len(of_format)})</h3>')
                     parts.append(self.proposal_list(here, of_format))
+        parts.append("</div>")
         description = plain_text(self.name(theme.description), 160)
         return Page(here, self.name(theme.name), "\n".join(parts), description, search=True)
 
