@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from .i18n import Messages
 from .markdown import escape, plain_text, render_markdown
-from .model import STATUSES, Agenda, title_key
+from .model import Agenda
 
 FACETS = ("theme", "format", "language")
 
@@ -48,27 +48,21 @@ class Site:
 
     # --- small helpers --------------------------------------------------------------------
 
-    def href(self, here: str, there: str, fragment: str = "") -> str:
-        """A relative link from page `here` to page `there`, as MkDocs would write it."""
+    def _directory(self, here: str) -> str:
         base = self.url(here)
-        target = self.url(there)
-        directory = base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
-        rel = posixpath.relpath(target or ".", directory or ".")
-        if target.endswith("/") and not rel.endswith("/"):
-            rel += "/"
-        if rel == "./":
-            rel = "./"
-        return escape(rel + (f"#{fragment}" if fragment else ""))
+        return base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
+
+    def href(self, here: str, there: str) -> str:
+        """A relative link from page `here` to page `there` (directory URLs, as MkDocs
+        writes them), so the site works under any path, GitHub Pages' /<repo>/ included."""
+        return escape(posixpath.relpath(self.url(there) or ".", self._directory(here) or ".") + "/")
 
     def asset(self, here: str, path: str) -> str:
         """A relative link from page `here` to a static file of the site."""
-        base = self.url(here)
-        directory = base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
-        return escape(posixpath.relpath(path, directory or "."))
+        return escape(posixpath.relpath(path, self._directory(here) or "."))
 
-    def link(self, here, there, text, cls=""):
-        attr = f' class="{cls}"' if cls else ""
-        return f'<a href="{self.href(here, there)}"{attr}>{escape(text)}</a>'
+    def link(self, here, there, text):
+        return f'<a href="{self.href(here, there)}">{escape(text)}</a>'
 
     def name(self, names):
         return self.m.name(names)
@@ -402,5 +396,3 @@ def render_site(agenda: Agenda, lang: str = "fr", url=url_of) -> dict:
     """key -> Page for every page of the site in one language."""
     return {page.key: page for page in Site(agenda, lang, url).pages()}
 
-
-__all__ = ["Page", "Site", "render_site", "url_of", "STATUSES", "title_key"]
