@@ -9,10 +9,8 @@ data files. Search is Pagefind, run on the built site in on_post_build.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
-import subprocess
 from pathlib import Path
 
 from mkdocs.config import base
@@ -21,6 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from .history import build_date
 from .markdown import escape
 from .model import build_agenda
 from .pages import render_site
@@ -36,26 +35,15 @@ class AgendaConfig(base.Config):
     search = c.Type(bool, default=True)  # build the Pagefind index after the site
 
 
-def source_date(root: Path, report) -> int:
-    """The build's date, never the clock: the last commit's time when the repository is a Git
-    checkout, otherwise the event's first day. MkDocs writes it into sitemap.xml."""
-    try:
-        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
-                             capture_output=True, text=True, timeout=30, check=False)
-        if out.returncode == 0 and out.stdout.strip().isdigit():
-            return int(out.stdout.strip())
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    first = report.event.data["dates"]["start"] if report.event else "2000-01-01"
-    return int(dt.datetime.fromisoformat(first).replace(tzinfo=dt.timezone.utc).timestamp())
-
-
 class AgendaPlugin(BasePlugin[AgendaConfig]):
     def on_config(self, config):
         root = self.config.root or os.path.dirname(config.config_file_path)
         self.root = Path(root)
         report = check_repository(self.root)
-        os.environ.setdefault("SOURCE_DATE_EPOCH", str(source_date(self.root, report)))
+        first_day = report.event.data["dates"]["start"] if report.event else "2000-01-01"
+        self.build_date = build_date(self.root, first_day)
+        # MkDocs writes the build date into sitemap.xml: the same date as everything else.
+        os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(self.build_date.timestamp())))
         errors = [p for p in report.problems if p.is_error]
         for warning in (p for p in report.problems if not p.is_error):
             log.warning(format_text([warning]).rstrip())
