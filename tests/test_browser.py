@@ -298,7 +298,7 @@ def axe_report(violations):
 
 
 PAGES = ["home", "programme", "filter", "themes", "theme", "formats", "organisations", "search", "search-results",
-         "propose", "proposal-scheduled", "proposal-arabic", "programme-mobile"]
+         "propose", "data", "proposal-scheduled", "proposal-arabic", "programme-mobile"]
 
 
 def page_path(kind, agenda):
@@ -308,7 +308,7 @@ def page_path(kind, agenda):
         "home": "./", "programme": "programme/", "programme-mobile": "programme/",
         "filter": f"programme/theme/{theme}/", "themes": "themes/", "theme": f"themes/{theme}/",
         "formats": "formats/", "organisations": "organisations/", "search": "search/", "search-results": "search/",
-        "propose": "propose/", "proposal-scheduled": f"proposals/{scheduled.id}/",
+        "propose": "propose/", "data": "data/", "proposal-scheduled": f"proposals/{scheduled.id}/",
         "proposal-arabic": f"proposals/{ARABIC_PROPOSAL}/",
     }[kind]
 

@@ -57,3 +57,12 @@ def test_build_date_never_reads_the_clock(base_repo, monkeypatch):
     subprocess.run(["git", "init", "-q", "-b", "main", str(base_repo)], check=True)
     commit(base_repo, "base", "2016-10-01T10:00:00+02:00")
     assert build_date(base_repo, "2016-12-07").isoformat() == "2016-10-01T08:00:00+00:00"
+
+
+def test_an_uncommitted_change_is_never_dated_before_git(base_repo):
+    report = check_repository(base_repo, jobs=1)
+    agenda = build_agenda(report.event, report.themes, report.proposals)
+    known = {"second-session": [("2016-11-02T09:30:00+01:00", "accepted")]}
+    filled = complete(known, agenda, "2016-10-01T00:00:00+00:00")
+    assert filled["second-session"] == [("2016-11-02T09:30:00+01:00", "accepted"),
+                                        ("2016-11-02T09:30:00+01:00", "proposed")]

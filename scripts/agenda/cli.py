@@ -50,6 +50,20 @@ def build_parser():
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
     check.set_defaults(run=run_check)
+    export = sub.add_parser(
+        "export", help="write the open-data files (JSON, CSV, iCalendar, Atom, frab) without MkDocs",
+        description="Check the repository, then write the same open-data files the site publishes "
+                    "under data/: proposals.json and its schema, proposals.csv, calendars, the Atom "
+                    "feed and the frab/C3VOC schedule.",
+        epilog="examples:\n  agenda export --out public\n"
+               "  agenda export --out /tmp/data --base-url https://example.org/agenda/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("--out", required=True, metavar="DIR", help="folder to write into (data/ is created inside)")
+    export.add_argument("--root", default=".", metavar="DIR", help="the repository (default: current folder)")
+    export.add_argument("--base-url", metavar="URL", help="the site's address (default: site_url in event.yaml)")
+    export.add_argument("--lang", default="fr", help="language of names in the exports (default: fr)")
+    export.set_defaults(run=run_export)
     return parser
 
 
@@ -80,6 +94,44 @@ def run_check(args) -> int:
     sys.stderr.write(summary(problems, report.files) + "\n")
     failing = [p for p in problems if p.is_error or args.strict]
     return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+def run_export(args) -> int:
+    from .history import build_date, complete, status_history
+    from .i18n import LANGUAGES
+    from .model import build_agenda
+    from .opendata import data_files
+    from .repository import check_repository
+
+    root = Path(args.root)
+    if not root.is_dir():
+        sys.stderr.write(f"agenda: error: {args.root!r} is not a folder\nTry 'agenda export --root PATH'.\n")
+        return EXIT_ERROR
+    if args.lang not in LANGUAGES:
+        sys.stderr.write(f"agenda: error: no language {args.lang!r}; try one of: {', '.join(LANGUAGES)}\n")
+        return EXIT_ERROR
+    report = check_repository(root, full=True)
+    errors = [p for p in report.problems if p.is_error]
+    if errors:
+        sys.stdout.write(FORMATTERS["text"](errors))
+        sys.stderr.write("agenda: nothing exported: fix these problems first.\n")
+        return EXIT_PROBLEMS
+    agenda = build_agenda(report.event, report.themes, report.proposals)
+    base_url = args.base_url or agenda.event.site_url
+    if not base_url or not base_url.startswith(("https://", "http://")):
+        sys.stderr.write("agenda: error: exports need the site's address for their links\n"
+                         "Try 'agenda export --base-url https://…/' or set site_url in event.yaml.\n")
+        return EXIT_ERROR
+    stamp = build_date(root, agenda.event.first_day)
+    history = complete(status_history(root), agenda, stamp.isoformat())
+    files = data_files(agenda, history, base_url=base_url, stamp=stamp, lang=args.lang)
+    out = Path(args.out)
+    for path, content in sorted(files.items()):
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    sys.stderr.write(f"agenda: {len(files)} files written to {out / 'data'}\n")
+    return EXIT_OK
 
 
 def main(argv=None) -> int:

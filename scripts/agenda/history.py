@@ -60,7 +60,11 @@ def complete(history: dict, agenda, fallback: str) -> dict:
     for p in agenda.proposals:
         entries = list(history.get(p.id, []))
         if not entries or entries[-1][1] != p.status:
-            entries.append((fallback, p.status))
+            # An uncommitted change: never dated before what Git already knows.
+            date = fallback
+            if entries and dt.datetime.fromisoformat(entries[-1][0]) > dt.datetime.fromisoformat(fallback):
+                date = entries[-1][0]
+            entries.append((date, p.status))
         out[p.id] = entries
     return out
 

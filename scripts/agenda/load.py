@@ -5,8 +5,9 @@ The policy is strict because PyYAML's defaults change what people wrote: `no` be
 last value, and aliases can blow up memory later. So the loader walks libyaml's event stream
 (the C parser, about ten times faster than the pure-Python one) and builds the data itself:
 
-* only plain `true`/`false` are booleans, plain `null`/`~`/empty are null, and plain decimal
-  integers without a leading zero are integers; every other scalar is kept as the text written;
+* only plain true/false (also True, TRUE…) are booleans, plain null (Null, NULL), ~ and
+  empty are null, and plain decimal integers without a leading zero are integers (the YAML
+  1.2 core schema, without floats); every other scalar is kept as the text written;
 * anchors, aliases, merge keys (`<<`), explicit tags, duplicate keys, non-text keys,
   nesting deeper than MAX_DEPTH and several documents are refused;
 * files over MAX_BYTES, not UTF-8 (UTF-16 included) or holding a NUL byte are refused.

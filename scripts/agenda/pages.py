@@ -8,10 +8,12 @@ the language asked for. Never reads the clock or the disk.
 
 from __future__ import annotations
 
+import json
 import posixpath
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from . import exports, opendata
 from .i18n import Messages
 from .markdown import escape, plain_text, render_markdown
 from .model import Agenda
@@ -129,6 +131,7 @@ class Site:
         yield self.formats_index()
         yield self.organisations()
         yield self.search_page()
+        yield self.data_page()
         for p in self.agenda.proposals:
             yield self.proposal_page(p)
 
@@ -153,7 +156,7 @@ class Site:
         html = f"""<h1>{escape(self.name(ev.name))}</h1>
 <p class="agenda-lead">{escape(dates)}</p>
 <p class="agenda-cta"><a class="md-button md-button--primary" href="{self.href(here, "propose.md")}">{escape(m("propose"))}</a> {escape(m("propose_cta"))}</p>
-<p>{escape(m("proposal_count", n=len(a.proposals)))} · {self.link(here, "programme/index.md", m("programme"))} · {self.link(here, "themes/index.md", m("themes"))} · {self.link(here, "organisations.md", m("organisations"))}</p>
+<p>{escape(m("proposal_count", n=len(a.proposals)))} · {self.link(here, "programme/index.md", m("programme"))} · {self.link(here, "themes/index.md", m("themes"))} · {self.link(here, "organisations.md", m("organisations"))} · {self.link(here, "data.md", m("data"))}</p>
 <h2>{escape(m("counts"))}</h2>
 {chr(10).join(rows)}
 """
@@ -170,8 +173,11 @@ class Site:
             intro = f'<p>{self.link(here, "programme/index.md", m("show_all"))}</p>'
         else:
             title, intro = m("programme"), ""
+        feeds = (f'<p><a href="{self.asset(here, "data/agenda.ics")}">{escape(m("calendar_all"))}</a> · '
+                 f'<a href="{self.asset(here, "data/feed.atom")}">{escape(m("feed"))}</a> · '
+                 f'{self.link(here, "data.md", m("data"))}</p>')
         parts = [f"<h1>{escape(title)}</h1>", intro,
-                 f'<p>{escape(m("timezone", tz=a.event.timezone))}</p>', self.filters(here, facet, value)]
+                 f'<p>{escape(m("timezone", tz=a.event.timezone))}</p>', feeds, self.filters(here, facet, value)]
         for day in a.event.days():
             sessions = [p for p in a.scheduled(day) if p.id in chosen]
             parts.append(self.day_section(here, day, sessions))
@@ -259,7 +265,8 @@ class Site:
                  f'<div class="agenda-description">{render_markdown(self.name(theme.description), top_level=2)}</div>',
                  f'<p><strong>{escape(m("reviewers") + m("colon"))}</strong>{reviewers}</p>',
                  f'<p>{escape(m("proposal_count", n=len(proposals)))} · '
-                 f'{self.link(here, filter_key("theme", theme.id), m("programme"))}</p>']
+                 f'{self.link(here, filter_key("theme", theme.id), m("programme"))} · '
+                 f'<a href="{self.asset(here, opendata.theme_calendar_path(theme.id))}">{escape(m("theme_calendar"))}</a></p>']
         # The lists repeat the proposals' titles: left out of the search index, so that a
         # search finds the proposal itself rather than every theme that lists it.
         parts.append("<div data-pagefind-ignore>")
@@ -302,6 +309,48 @@ class Site:
                   if person.github else "")
         return f'<span dir="auto">{escape(person.name)}</span>{handle}'
 
+    def data_page(self):
+        m = self.m
+        here = "data.md"
+        rows = "\n".join(
+            f'<tr><td><code>{escape(path)}</code></td><td>{escape(kind)}</td><td>{escape(m(key))}</td></tr>'
+            if "<" in path else
+            f'<tr><td><a href="{self.asset(here, path)}"><code>{escape(path)}</code></a></td>'
+            f'<td>{escape(kind)}</td><td>{escape(m(key))}</td></tr>'
+            for path, kind, key in opendata.FILES)
+        schema = json.loads(exports.export_schema_text())
+        item = schema.get("$defs", {}).get("proposal", {})
+        json_fields = "\n".join(
+            f'<tr><td><code>{escape(name)}</code></td><td>{escape(spec.get("description", ""))}</td></tr>'
+            for name, spec in item.get("properties", {}).items())
+        csv_columns = "\n".join(f'<tr><td><code>{escape(name)}</code></td><td>{escape(about)}</td></tr>'
+                                 for name, about in exports.CSV_COLUMNS)
+        html = f"""<h1>{escape(m("data"))}</h1>
+<p>{escape(m("data_intro"))}</p>
+<table>
+<thead><tr><th scope="col">{escape(m("file"))}</th><th scope="col">Format</th><th scope="col">{escape(m("description"))}</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<h2>{escape(m("fields_of", file="proposals.json"))}</h2>
+<table>
+<thead><tr><th scope="col">{escape(m("field"))}</th><th scope="col">{escape(m("description"))}</th></tr></thead>
+<tbody>
+{json_fields}
+</tbody>
+</table>
+<h2>{escape(m("columns_of", file="proposals.csv"))}</h2>
+<table>
+<thead><tr><th scope="col">{escape(m("column"))}</th><th scope="col">{escape(m("description"))}</th></tr></thead>
+<tbody>
+{csv_columns}
+</tbody>
+</table>
+<h2>{escape(m("licence"))}</h2>
+<p>{escape(m("licence_text"))}</p>"""
+        return Page(here, m("data"), html, m("data_intro"))
+
     def search_page(self):
         m = self.m
         here = "search.md"
@@ -327,7 +376,8 @@ class Site:
         ]
         if p.schedule:
             room = a.room(p.schedule.room)
-            facts.append((m("when"), self.when(p.schedule)))
+            calendar = self.asset(here, opendata.proposal_calendar_path(p.id))
+            facts.append((m("when"), f'{self.when(p.schedule)} · <a href="{calendar}">{escape(m("add_to_calendar"))}</a>'))
             facts.append((m("room"), escape(self.name(room.name))))
         dl = "\n".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in facts)
         parts = [

@@ -1,7 +1,7 @@
 """MkDocs plugin `agenda`: thin glue between MkDocs and the pipeline.
 
 on_config checks the repository (a problem stops the build with the same lines `agenda check`
-prints) and renders every page; on_files adds them as generated files (nothing is written
+prints) and renders every page and the open-data files; on_files adds them as generated files (nothing is written
 into docs/); on_page_markdown/on_page_content hand MkDocs the page's title and HTML, so that
 contributor text never goes through Python-Markdown or its extensions; on_serve watches the
 data files. Search is Pagefind, run on the built site in on_post_build.
@@ -19,9 +19,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .history import build_date
+from .history import build_date, complete, status_history
 from .markdown import escape
 from .model import build_agenda
+from .opendata import data_files
 from .pages import render_site
 from .problems import format_text
 from .repository import EVENT_FILE, FOLDERS, check_repository
@@ -51,6 +52,9 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
             raise PluginError("the programme has problems; fix them and build again:\n" + format_text(errors).rstrip())
         agenda = build_agenda(report.event, report.themes, report.proposals)
         self.pages = render_site(agenda, self.config.language)
+        base_url = config.site_url or agenda.event.site_url or "/"
+        history = complete(status_history(self.root), agenda, self.build_date.isoformat())
+        self.data = data_files(agenda, history, base_url=base_url, stamp=self.build_date, lang=self.config.language)
         return config
 
     def on_files(self, files: Files, *, config):
@@ -58,6 +62,8 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
             if files.get_file_from_path(key) is not None:
                 raise PluginError(f"docs/{key} would replace a generated page; rename or remove it")
             files.append(File.generated(config, key, content=""))
+        for path, content in self.data.items():  # open data, copied as they are
+            files.append(File.generated(config, path, content=content))
         return files
 
     def on_page_markdown(self, markdown, *, page, config, files):

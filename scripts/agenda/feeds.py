@@ -1,0 +1,340 @@
+"""Subscriptions to the programme: iCalendar files and an Atom feed.
+
+Every function here is pure: it reads the model and what the caller passes (the base URL of
+the site, the stamp of the build, the status history), never the clock, the disk or the
+machine's locale, so that the same repository always gives the same bytes.
+
+- iCalendar (RFC 5545) is written by the `icalendar` library: escaping of `,` `;` `\\` and
+  line breaks, and the folding of content lines at 75 octets, are its job. Times are local
+  times of the event's zone (TZID) with a VTIMEZONE built from the tz database for the
+  event's years only, so that the component does not change with "now" and stays small.
+- Atom (RFC 4287) is written by `xml.etree.ElementTree`; characters that XML 1.0 cannot
+  carry are removed first, so that the feed always parses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone, vText
+
+from .i18n import Messages
+from .model import Agenda, Proposal
+
+__all__ = [
+    "atom_feed",
+    "calendar_all",
+    "calendar_proposal",
+    "calendar_theme",
+    "event_uid",
+    "feed_events",
+    "proposal_url",
+    "scheduled_proposals",
+]
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_PATH = "data/feed.atom"
+
+# Strings that the site's catalogue (agenda.i18n) does not have. English is the fallback
+# for a language added to the catalogue but not here.
+STRINGS = {
+    "fr": {
+        "new": "Nouvelle proposition : {title}",
+        "feed_subtitle": "Nouvelles propositions et changements de statut (acceptées, programmées)",
+        "calendar_of": "{event} — {name}",
+    },
+    "en": {
+        "new": "New proposal: {title}",
+        "feed_subtitle": "New proposals and status changes (accepted, scheduled)",
+        "calendar_of": "{event} — {name}",
+    },
+}
+
+# Feed events, and their order among events of the same instant: the later step of a
+# proposal's life first, since the feed is newest first.
+FEED_KINDS = ("scheduled", "accepted", "proposed")
+
+
+def _strings(lang):
+    return STRINGS.get(lang, STRINGS["en"])
+
+
+# --------------------------------------------------------------------------- text cleaning
+
+# XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# RFC 5545 TEXT: no CONTROL (%x00-08 / %x0A-1F / %x7F) except the escaped line feed; the
+# library escapes LF but lets the others through raw. Lone surrogates cannot be encoded.
+_ICAL_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def _newlines(text):
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def xml_text(text) -> str:
+    """`text` without the characters XML 1.0 forbids (CR/LF and TAB are kept)."""
+    return _XML_ILLEGAL.sub("", str(text))
+
+
+def ical_text(text) -> str:
+    """`text` as iCalendar TEXT can carry it: CRLF and CR become LF (the only line break
+    TEXT knows, written `\\n`), other control characters and lone surrogates are removed."""
+    return _ICAL_ILLEGAL.sub("", _newlines(str(text)))
+
+
+# --------------------------------------------------------------------------- URLs
+
+_URL_CHARS = re.compile(r"[!-~]+\Z")  # printable ASCII, no space: nothing to escape anywhere
+
+
+def _base(base_url):
+    # urlsplit quietly drops tabs and line breaks: refuse them (and anything non-ASCII) first.
+    parts = urlsplit(base_url) if _URL_CHARS.match(base_url) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url must be an absolute http(s) URL in ASCII, not {base_url!r}")
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def _host(base_url):
+    return urlsplit(_base(base_url)).hostname
+
+
+def proposal_url(base_url: str, proposal_id: str) -> str:
+    """The page of a proposal on the site: base_url + "proposals/<id>/"."""
+    return f"{_base(base_url)}proposals/{quote(proposal_id, safe='')}/"
+
+
+def event_uid(base_url: str, proposal_id: str) -> str:
+    """The VEVENT UID of a proposal: "<id>@<host>", the same in every calendar and build."""
+    return f"{proposal_id}@{_host(base_url)}"
+
+
+# --------------------------------------------------------------------------- iCalendar
+
+def scheduled_proposals(agenda: Agenda, theme_id: str | None = None) -> list[Proposal]:
+    """Scheduled proposals (of one theme), ordered by start, then id. Scheduled means
+    having a schedule, as in `Agenda.scheduled()` (the checker makes it the same as
+    `status: scheduled`)."""
+    items = [p for p in agenda.scheduled() if theme_id is None or theme_id in p.themes]
+    return sorted(items, key=lambda p: (p.schedule.day, p.schedule.start, p.id))
+
+
+def calendar_all(agenda: Agenda, *, base_url: str, stamp: dt.datetime, lang: str = "fr") -> bytes:
+    """Every scheduled proposal of the programme, as an iCalendar file."""
+    m = Messages(lang)
+    return _calendar(agenda, scheduled_proposals(agenda), m.name(agenda.event.name),
+                     base_url=base_url, stamp=stamp, m=m)
+
+
+def calendar_theme(agenda: Agenda, theme_id: str, *, base_url: str, stamp: dt.datetime,
+                   lang: str = "fr") -> bytes:
+    """The scheduled proposals of one theme (KeyError for an unknown theme)."""
+    m = Messages(lang)
+    theme = agenda.theme(theme_id)
+    name = _strings(lang)["calendar_of"].format(event=m.name(agenda.event.name), name=m.name(theme.name))
+    return _calendar(agenda, scheduled_proposals(agenda, theme_id), name,
+                     base_url=base_url, stamp=stamp, m=m)
+
+
+def calendar_proposal(agenda: Agenda, proposal_id: str, *, base_url: str, stamp: dt.datetime,
+                      lang: str = "fr") -> bytes:
+    """One scheduled proposal ("add to my calendar"). KeyError for an unknown proposal,
+    ValueError for a proposal that is not scheduled: there is nothing to add."""
+    m = Messages(lang)
+    p = agenda.proposal(proposal_id)
+    if p.schedule is None:
+        raise ValueError(f"proposal {proposal_id!r} is not scheduled (status {p.status})")
+    name = _strings(lang)["calendar_of"].format(event=m.name(agenda.event.name), name=p.title)
+    return _calendar(agenda, [p], name, base_url=base_url, stamp=stamp, m=m)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A naive datetime is taken as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc)
+
+
+def vtimezone(agenda: Agenda) -> Timezone:
+    """The VTIMEZONE of the event's zone, for the event's years only: the observances in
+    force from 1 January of the first day's year to 1 January after the last day. It does
+    not depend on "now", only on the zone's (historical, stable) rules in the tz database."""
+    first = dt.date.fromisoformat(agenda.event.first_day)
+    last = dt.date.fromisoformat(agenda.event.last_day)
+    return Timezone.from_tzid(agenda.event.timezone, first_date=dt.date(first.year, 1, 1),
+                              last_date=dt.date(last.year + 1, 1, 1))
+
+
+def _calendar(agenda, proposals, name, *, base_url, stamp, m) -> bytes:
+    base_url = _base(base_url)
+    if not isinstance(stamp, dt.datetime):
+        raise TypeError(f"stamp must be a datetime, not {type(stamp).__name__}")
+    event = agenda.event
+    zone = ZoneInfo(event.timezone)
+    cal = Calendar()
+    cal.add("prodid", ical_text(f"-//agenda//{m.name(event.name)}//{m.lang.upper()}"))
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    # X- properties have no known type: without vText, icalendar would write them raw.
+    cal.add("x-wr-calname", vText(ical_text(name)))
+    cal.add("x-wr-timezone", vText(ical_text(event.timezone)))
+    # Always present, even in a calendar without events, since X-WR-TIMEZONE names it.
+    # (Calendar.add_missing_timezones() calls the same Timezone.from_tzid, but only for
+    # zones that events use, and with a 1970-2038 range unless told otherwise.)
+    cal.add_component(vtimezone(agenda))
+    dtstamp = _utc(stamp)
+    for p in proposals:
+        cal.add_component(_vevent(agenda, p, base_url, dtstamp, zone, m))
+    return cal.to_ical()
+
+
+def _local(day, hhmm, zone):
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(hhmm), tzinfo=zone)
+
+
+def _vevent(agenda, p, base_url, dtstamp, zone, m) -> Event:
+    s = p.schedule
+    url = proposal_url(base_url, p.id)
+    people = ", ".join(f"{x.name} ({x.organisation})" for x in p.proposers)
+    description = f"{p.summary}\n\n{url}\n{m('proposers')}{m('colon')}{people}"
+    categories = [m.name(agenda.theme(t).name) for t in p.themes]
+    categories.append(m.name(agenda.format(p.format).name))
+    ev = Event()
+    ev.add("uid", event_uid(base_url, p.id))
+    ev.add("dtstamp", dtstamp)
+    ev.add("dtstart", _local(s.day, s.start, zone))
+    ev.add("dtend", _local(s.day, s.end, zone))
+    ev.add("summary", ical_text(p.title))
+    ev.add("description", ical_text(description))
+    ev.add("location", ical_text(m.name(agenda.room(s.room).name)))
+    ev.add("url", url)
+    ev.add("categories", [ical_text(c) for c in categories])
+    ev.add("status", "CONFIRMED")
+    return ev
+
+
+# --------------------------------------------------------------------------- Atom
+
+def _instant(value) -> dt.datetime:
+    """An ISO 8601 date or date-time (str, date or datetime) -> aware UTC datetime, to the
+    second. A value without offset is taken as UTC."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat does not read "Z"
+            text = text[:-1] + "+00:00"
+        value = dt.datetime.fromisoformat(text) if ("T" in text or " " in text) else dt.date.fromisoformat(text)
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return _utc(value).replace(microsecond=0)
+
+
+def _rfc3339(when: dt.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def feed_events(agenda: Agenda, history) -> list[tuple[dt.datetime, str, str]]:
+    """(instant, kind, proposal id) of the feed, newest first, without limit.
+
+    Per proposal, `history` lists (iso date, status), oldest first. The first entry is the
+    proposal's appearance ("proposed", whatever its status); a later entry whose status
+    differs from the previous one's and is accepted or scheduled is a change. A proposal
+    that appears already accepted or scheduled gives both events at the same instant.
+    Other statuses (declined, withdrawn, ...) give nothing. Proposals missing from the
+    model (deleted since) are skipped, as are repeated events of the same instant."""
+    known = {p.id for p in agenda.proposals}
+    seen = set()
+    out = []
+    for pid in sorted(history):
+        if pid not in known:
+            continue
+        previous = None
+        for i, (when, status) in enumerate(history[pid]):
+            instant = _instant(when)
+            kinds = []
+            if i == 0:
+                kinds.append("proposed")
+            if status in ("accepted", "scheduled") and status != previous:
+                kinds.append(status)
+            previous = status
+            for kind in kinds:
+                key = (instant, kind, pid)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(key)
+    out.sort(key=lambda e: (FEED_KINDS.index(e[1]), e[2]))
+    out.sort(key=lambda e: e[0], reverse=True)  # stable: ties keep the order above
+    return out
+
+
+def _sub(parent, tag, text=None, **attrs):
+    el = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = xml_text(text)
+    return el
+
+
+def _entry_title(kind, title, m):
+    if kind == "proposed":
+        return _strings(m.lang)["new"].format(title=title)
+    return f"{m('status.' + kind)}{m('colon')}{title}"
+
+
+def atom_feed(agenda: Agenda, history, *, base_url: str, lang: str = "fr", limit: int | None = 50,
+              fallback_updated: dt.datetime | dt.date | str | None = None) -> str:
+    """An Atom 1.0 feed of the latest proposals and status changes, newest first.
+
+    `history`: proposal id -> [(iso date-time, status), ...], oldest first (see
+    `feed_events`). `limit` keeps the newest entries (None: all). The feed's `updated` is its
+    newest entry's date, or `fallback_updated` when there is no entry (required then).
+    Returns the document as text: an XML declaration (UTF-8, how it must be written), the
+    feed, a final newline."""
+    m = Messages(lang)
+    base_url = _base(base_url)
+    events = feed_events(agenda, history)
+    if limit is not None:
+        events = events[:max(limit, 0)]
+    if events:
+        updated = events[0][0]
+    elif fallback_updated is not None:
+        updated = _instant(fallback_updated)
+    else:
+        raise ValueError("the feed has no entry: pass fallback_updated for its updated date")
+
+    event = agenda.event
+    host = _host(base_url)
+    tag_year = dt.date.fromisoformat(event.first_day).year
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": lang})
+    _sub(feed, "id", base_url)
+    _sub(feed, "title", m.name(event.name), type="text")
+    _sub(feed, "subtitle", _strings(lang)["feed_subtitle"], type="text")
+    _sub(feed, "updated", _rfc3339(updated))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=base_url + FEED_PATH)
+    _sub(feed, "link", rel="alternate", type="text/html", href=base_url)
+    _sub(_sub(feed, "author"), "name", m.name(event.name))  # for entries without proposers
+
+    for instant, kind, pid in events:
+        p = agenda.proposal(pid)
+        published = _instant(history[pid][0][0])
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", f"tag:{host},{tag_year}:{quote(pid, safe='')}:{kind}:{instant.strftime('%Y%m%dT%H%M%SZ')}")
+        _sub(entry, "title", _entry_title(kind, p.title, m), type="text")
+        _sub(entry, "published", _rfc3339(published))
+        _sub(entry, "updated", _rfc3339(instant))
+        _sub(entry, "link", rel="alternate", type="text/html", href=proposal_url(base_url, pid))
+        for person in p.proposers:
+            author = _sub(entry, "author")
+            _sub(author, "name", person.name)
+            if person.github:
+                _sub(author, "uri", f"https://github.com/{person.github}")
+        for tid in p.themes:
+            _sub(entry, "category", term=tid, label=m.name(agenda.theme(tid).name),
+                 scheme=f"{base_url}themes/")
+        _sub(entry, "summary", p.summary, type="text")
+
+    ET.indent(feed, "  ")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True).decode("utf-8") + "\n"
