@@ -23,10 +23,11 @@ import json
 import re
 import uuid
 import zoneinfo
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from . import __version__
 from .model import ACCESSIBILITY_ORDER, Agenda, Proposal
+from .urls import proposal_url, site_base
 
 FORMAT_VERSION = "1.0"
 SCHEMA_FILE = "proposals-export.schema.json"
@@ -52,18 +53,6 @@ _C3VOC_ACRONYM = re.compile(r"[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?\Z")
 # --- shared helpers ------------------------------------------------------------------------
 
 
-def _base(base_url: str) -> str:
-    """The site's absolute address (http or https, no query or fragment), ending with one slash."""
-    ok = isinstance(base_url, str) and not any(c.isspace() for c in base_url)
-    if ok:
-        parts = urlsplit(base_url)
-        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment \
-            and "#" not in base_url and "?" not in base_url
-    if not ok:
-        raise ValueError(f"base_url must be an absolute http(s) address without query or fragment, not {base_url!r}")
-    return base_url if base_url.endswith("/") else base_url + "/"
-
-
 def _generated(generated: str) -> str:
     if not isinstance(generated, str) or not _GENERATED.match(generated):
         raise ValueError(f"generated must be an ISO date (YYYY-MM-DD) or date-time with offset, not {generated!r}")
@@ -73,15 +62,6 @@ def _generated(generated: str) -> str:
 def _check_lang(agenda: Agenda, lang: str) -> None:
     if lang not in agenda.event.name:
         raise ValueError(f"lang must be one of {sorted(agenda.event.name)}, not {lang!r}")
-
-
-def proposal_url(base_url: str, proposal_id: str) -> str:
-    """The absolute address of a proposal's page on the site."""
-    return f"{_base(base_url)}proposals/{proposal_id}/"
-
-
-def _page(base: str, proposal: Proposal) -> str:
-    return f"{base}proposals/{proposal.id}/"
 
 
 def _source_url(agenda: Agenda, proposal: Proposal) -> str:
@@ -147,7 +127,7 @@ def _proposal_record(agenda: Agenda, proposal: Proposal, base: str) -> dict:
         "accessibility": _accessibility(p),
         "looking_for": list(p.looking_for),
         "example": p.example,
-        "url": _page(base, p),
+        "url": proposal_url(base, p.id),
         "source": p.path,
         "source_url": _source_url(agenda, p),
     }
@@ -177,7 +157,7 @@ def proposals_json(agenda: Agenda, *, base_url: str, generated: str) -> str:
     The document follows schema/proposals-export.schema.json (`export_schema_text()`);
     proposals and themes are ordered by id, keys in a fixed order, values keep their types.
     """
-    base = _base(base_url)
+    base = site_base(base_url)
     document = {
         "format_version": FORMAT_VERSION,
         "generated": _generated(generated),
@@ -279,7 +259,7 @@ def _csv_row(agenda: Agenda, p: Proposal, base: str, lang: str) -> list:
         "materials_in_advance": _flag(access.get("materials_in_advance")),
         "accessibility_notes": access.get("notes", ""),
         "example": _flag(p.example),
-        "url": _page(base, p),
+        "url": proposal_url(base, p.id),
         "source": p.path,
     }
     # Every text cell is neutralised; the numbers we write ourselves are left as numbers.
@@ -291,7 +271,7 @@ def proposals_csv(agenda: Agenda, *, base_url: str, lang: str = "fr") -> str:
 
     Names of formats and themes are in `lang` (fr or en). The Markdown description is not
     included: proposals.json carries every field."""
-    base = _base(base_url)
+    base = site_base(base_url)
     _check_lang(agenda, lang)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -361,7 +341,7 @@ def _frab_event(agenda: Agenda, p: Proposal, base: str, lang: str, acronym: str,
         "duration": _hhmm(p.duration),
         "room": room_names[s.room],
         "slug": f"{acronym}-{number}-{p.id}",
-        "url": _page(base, p),
+        "url": proposal_url(base, p.id),
         "title": p.title,
         "subtitle": "",
         "track": agenda.theme(p.themes[0]).name[lang],
@@ -386,7 +366,7 @@ def frab_schedule(agenda: Agenda, *, base_url: str, generated: str, lang: str = 
     each day lists the rooms that have sessions, in the order of event.yaml, each with its
     sessions in time order. Names of the event, rooms, formats (type) and themes (track)
     are in `lang`. Days are numbered from 1, as frab and pretalx do."""
-    base = _base(base_url)
+    base = site_base(base_url)
     _check_lang(agenda, lang)
     version = _generated(generated)
     acronym = acronym or default_acronym(agenda)

@@ -24,6 +24,7 @@ from icalendar import Calendar, Event, Timezone, vText
 
 from .i18n import Messages
 from .model import Agenda, Proposal
+from .urls import proposal_url, site_base
 
 __all__ = [
     "atom_feed",
@@ -89,24 +90,10 @@ def ical_text(text) -> str:
 
 # --------------------------------------------------------------------------- URLs
 
-_URL_CHARS = re.compile(r"[!-~]+\Z")  # printable ASCII, no space: nothing to escape anywhere
-
-
-def _base(base_url):
-    # urlsplit quietly drops tabs and line breaks: refuse them (and anything non-ASCII) first.
-    parts = urlsplit(base_url) if _URL_CHARS.match(base_url) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"base_url must be an absolute http(s) URL in ASCII, not {base_url!r}")
-    return base_url if base_url.endswith("/") else base_url + "/"
 
 
 def _host(base_url):
-    return urlsplit(_base(base_url)).hostname
-
-
-def proposal_url(base_url: str, proposal_id: str) -> str:
-    """The page of a proposal on the site: base_url + "proposals/<id>/"."""
-    return f"{_base(base_url)}proposals/{quote(proposal_id, safe='')}/"
+    return urlsplit(site_base(base_url)).hostname
 
 
 def event_uid(base_url: str, proposal_id: str) -> str:
@@ -171,7 +158,7 @@ def vtimezone(agenda: Agenda) -> Timezone:
 
 
 def _calendar(agenda, proposals, name, *, base_url, stamp, m) -> bytes:
-    base_url = _base(base_url)
+    base_url = site_base(base_url)
     if not isinstance(stamp, dt.datetime):
         raise TypeError(f"stamp must be a datetime, not {type(stamp).__name__}")
     event = agenda.event
@@ -294,7 +281,7 @@ def atom_feed(agenda: Agenda, history, *, base_url: str, lang: str = "fr", limit
     Returns the document as text: an XML declaration (UTF-8, how it must be written), the
     feed, a final newline."""
     m = Messages(lang)
-    base_url = _base(base_url)
+    base_url = site_base(base_url)
     events = feed_events(agenda, history)
     if limit is not None:
         events = events[:max(limit, 0)]
