@@ -221,3 +221,14 @@ def test_generated_programme_builds(tmp_path):
     some = sorted(report.proposals)[123]
     page = (tmp_path / "site" / "proposals" / some / "index.html").read_text()
     assert html.escape(report.proposals[some].data["title"]) in page
+
+
+def test_propose_in_your_browser_opens_githubs_editor_with_the_template(site):
+    from urllib.parse import parse_qs, urlsplit
+
+    page = read(site, "")
+    href = html.unescape(re.search(r'href="(https://github.com/example-org/agenda/new/main/proposals\?[^"]+)"',
+                                   page).group(1))
+    query = parse_qs(urlsplit(href).query)
+    assert query["filename"] == ["nouvelle-session.yaml"]
+    assert query["value"] == [(ROOT / "docs" / "proposal-template.yaml").read_text(encoding="utf-8")]

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .problems import FORMATTERS, summary
+from .problems import FORMATTERS, sort_problems, summary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -49,7 +49,32 @@ def build_parser():
                        help="text for people, github for pull-request annotations, json for programs")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
+    check.add_argument("--base", metavar="REF",
+                       help="also compare with this Git ref (a pull request's base): report status changes "
+                            "and reject transitions that make no sense")
     check.set_defaults(run=run_check)
+    summary_cmd = sub.add_parser(
+        "summary", help="Markdown summary of the proposals a pull request adds, changes or removes",
+        description="Compare the working tree with a Git ref and print, in Markdown, the proposals added, "
+                    "changed or removed, their themes and the reviewers to ask (the pull request's job summary).",
+        epilog="example:\n  agenda summary --base origin/main >> \"$GITHUB_STEP_SUMMARY\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    summary_cmd.add_argument("--base", required=True, metavar="REF", help="the Git ref to compare with")
+    summary_cmd.add_argument("--root", default=".", metavar="DIR", help="the repository (default: current folder)")
+    summary_cmd.set_defaults(run=run_summary)
+    owners = sub.add_parser(
+        "codeowners", help="generate .github/CODEOWNERS from the themes' reviewers",
+        description="Write .github/CODEOWNERS: each proposal owned by its themes' reviewers and the programme "
+                    "committee, tooling and workflows by the maintainers. With --check, only verify it is current.",
+        epilog="examples:\n  agenda codeowners\n  agenda codeowners --check",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    owners.add_argument("--check", action="store_true", help="fail (exit 1) if the committed file is out of date")
+    owners.add_argument("--root", default=".", metavar="DIR", help="the repository (default: current folder)")
+    owners.add_argument("--committee", metavar="TEAM", help="default: @<repository owner>/programme-committee")
+    owners.add_argument("--maintainers", metavar="TEAM", help="default: @<repository owner>/maintainers")
+    owners.set_defaults(run=run_codeowners)
     export = sub.add_parser(
         "export", help="write the open-data files (JSON, CSV, iCalendar, Atom, frab) without MkDocs",
         description="Check the repository, then write the same open-data files the site publishes "
@@ -90,10 +115,79 @@ def run_check(args) -> int:
     if args.files:
         wanted = {_relative(root, f) for f in args.files}
         problems = [p for p in problems if p.file in wanted]
+    if args.base:
+        from .review import ReviewError, changes, status_report, transition_problems
+
+        try:
+            changed = changes(root, args.base)
+        except ReviewError as exc:
+            return _review_error(exc)
+        for line in status_report(changed):
+            sys.stderr.write(f"agenda: {line}\n")
+        full = check_repository(root, jobs=args.jobs)  # positions and data of the changed files
+        problems = sort_problems(problems + transition_problems(changed, full))
     sys.stdout.write(FORMATTERS[args.format](problems))
     sys.stderr.write(summary(problems, report.files) + "\n")
     failing = [p for p in problems if p.is_error or args.strict]
     return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+def _review_error(exc) -> int:
+    sys.stderr.write(f"agenda: error: {exc}\n")
+    hint = getattr(exc, "hint", "")
+    if hint:
+        sys.stderr.write(f"Try: {hint}\n")
+    return EXIT_ERROR
+
+
+def run_summary(args) -> int:
+    from .repository import check_repository
+    from .review import ReviewError, changes, summary_markdown
+
+    root = Path(args.root)
+    try:
+        changed = changes(root, args.base)
+    except ReviewError as exc:
+        return _review_error(exc)
+    sys.stdout.write(summary_markdown(changed, check_repository(root)))
+    return EXIT_OK
+
+
+def _owner_teams(report, args):
+    from urllib.parse import urlsplit
+
+    owner = "example-org"
+    if report.event is not None:
+        parts = urlsplit(report.event.data["repository"]).path.strip("/").split("/")
+        owner = parts[0] or owner
+    return (args.committee or f"@{owner}/programme-committee", args.maintainers or f"@{owner}/maintainers")
+
+
+def run_codeowners(args) -> int:
+    from .repository import check_repository
+    from .review import codeowners
+
+    root = Path(args.root)
+    report = check_repository(root)
+    if any(p.is_error for p in report.problems):
+        sys.stdout.write(FORMATTERS["text"]([p for p in report.problems if p.is_error]))
+        sys.stderr.write("agenda: fix these problems first: CODEOWNERS is made from valid themes.\n")
+        return EXIT_PROBLEMS
+    committee, maintainers = _owner_teams(report, args)
+    text = codeowners(report, committee=committee, maintainers=maintainers)
+    target = root / ".github" / "CODEOWNERS"
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    if args.check:
+        if current == text:
+            sys.stderr.write("agenda: .github/CODEOWNERS is up to date.\n")
+            return EXIT_OK
+        sys.stderr.write("agenda: .github/CODEOWNERS is out of date (a theme's reviewers or the proposals changed).\n"
+                         "Try: agenda codeowners, then commit .github/CODEOWNERS.\n")
+        return EXIT_PROBLEMS
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    sys.stderr.write(f"agenda: wrote {target}\n")
+    return EXIT_OK
 
 
 def run_export(args) -> int:

@@ -43,10 +43,11 @@ def url_of(key: str) -> str:
 class Site:
     """Renders every page of one language."""
 
-    def __init__(self, agenda: Agenda, lang: str, url=url_of):
+    def __init__(self, agenda: Agenda, lang: str, url=url_of, template: str | None = None):
         self.agenda = agenda
         self.m = Messages(lang)
         self.url = url
+        self.template = template  # the proposal template, for "propose in your browser"
 
     # --- small helpers --------------------------------------------------------------------
 
@@ -155,12 +156,22 @@ class Site:
         dates = m("event_dates", first=m.date(ev.first_day), last=m.date(ev.last_day), place=ev.timezone.split("/")[-1])
         html = f"""<h1>{escape(self.name(ev.name))}</h1>
 <p class="agenda-lead">{escape(dates)}</p>
-<p class="agenda-cta"><a class="md-button md-button--primary" href="{self.href(here, "propose.md")}">{escape(m("propose"))}</a> {escape(m("propose_cta"))}</p>
+<p class="agenda-cta"><a class="md-button md-button--primary" href="{self.href(here, "propose.md")}">{escape(m("propose"))}</a> {self.browser_link()}{escape(m("propose_cta"))}</p>
 <p>{escape(m("proposal_count", n=len(a.proposals)))} · {self.link(here, "programme/index.md", m("programme"))} · {self.link(here, "themes/index.md", m("themes"))} · {self.link(here, "organisations.md", m("organisations"))} · {self.link(here, "data.md", m("data"))}</p>
 <h2>{escape(m("counts"))}</h2>
 {chr(10).join(rows)}
 """
         return Page(here, self.name(ev.name), html, m("site_description"))
+
+    def browser_link(self):
+        """GitHub's web editor on a new proposals/ file, pre-filled with the template: a
+        proposal without Git on one's computer."""
+        if not self.template:
+            return ""
+        ev = self.agenda.event
+        url = (f"{ev.repository}/new/{quote(ev.branch)}/proposals?filename=nouvelle-session.yaml"
+               f"&value={quote(self.template, safe='')}")
+        return f'<a class="md-button" href="{escape(url)}" rel="nofollow">{escape(self.m("propose_in_browser"))}</a> '
 
     def programme(self, facet=None, value=None):
         m, a = self.m, self.agenda
@@ -442,7 +453,7 @@ def filter_key(facet, value):
     return f"programme/{facet}/{value}.md"
 
 
-def render_site(agenda: Agenda, lang: str = "fr", url=url_of) -> dict:
+def render_site(agenda: Agenda, lang: str = "fr", url=url_of, template: str | None = None) -> dict:
     """key -> Page for every page of the site in one language."""
-    return {page.key: page for page in Site(agenda, lang, url).pages()}
+    return {page.key: page for page in Site(agenda, lang, url, template).pages()}
 

@@ -51,7 +51,9 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         if errors:
             raise PluginError("the programme has problems; fix them and build again:\n" + format_text(errors).rstrip())
         agenda = build_agenda(report.event, report.themes, report.proposals)
-        self.pages = render_site(agenda, self.config.language)
+        template = Path(config.docs_dir) / "proposal-template.yaml"
+        self.pages = render_site(agenda, self.config.language,
+                                 template=template.read_text(encoding="utf-8") if template.is_file() else None)
         base_url = config.site_url or agenda.event.site_url or "/"
         history = complete(status_history(self.root), agenda, self.build_date.isoformat())
         self.data = data_files(agenda, history, base_url=base_url, stamp=self.build_date, lang=self.config.language)
