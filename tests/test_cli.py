@@ -122,3 +122,17 @@ def test_runs_without_write_access_to_the_repository(base_repo):
         assert run_agenda("check", cwd=base_repo).returncode == 0
     finally:
         os.chmod(base_repo / "proposals", 0o755)
+
+
+def test_codeowners_check_tolerates_new_proposals_but_not_stale_lines(base_repo):
+    assert run_agenda("codeowners", cwd=base_repo).returncode == 0
+    assert run_agenda("codeowners", "--check", cwd=base_repo).returncode == 0
+    text = (base_repo / "proposals" / "second-session.yaml").read_text()
+    (base_repo / "proposals" / "brand-new.yaml").write_text(text.replace("Second fixture", "A brand new fixture"))
+    assert run_agenda("codeowners", "--check", cwd=base_repo).returncode == 0  # owned by the committee meanwhile
+    (base_repo / "proposals" / "second-session.yaml").write_text(
+        text.replace("themes: [access-to-information]", "themes: [climate-sustainable-development]"))
+    stale = run_agenda("codeowners", "--check", cwd=base_repo)
+    assert stale.returncode == 1 and "out of date" in stale.stderr
+    bad = run_agenda("codeowners", "--committee", "not a team", cwd=base_repo)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

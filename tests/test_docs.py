@@ -40,7 +40,8 @@ def test_every_rule_the_code_reports_is_in_the_catalogue():
     used = set(re.findall(r'"([a-z]+(?:-[a-z0-9]+)+)",\s*(?:f?")', source))
     used |= set(re.findall(r'rule(?:\s*=\s*|, )"([a-z]+(?:-[a-z0-9]+)+)"', source))
     assert len(used) >= 40  # the scan itself works
-    assert used - set(RULES) == set()
+    not_rules = {"utf-8"}  # encoding="utf-8", errors=…: the scan's only false positive
+    assert used - set(RULES) - not_rules == set()
 
 
 def test_the_proposal_template_passes_the_check(tmp_path):

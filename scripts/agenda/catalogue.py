@@ -55,4 +55,6 @@ RULES = {
     "room-conflict": "No two sessions use the same room at the same time.",
     "proposer-conflict": "Nobody (same name or GitHub handle) is in two sessions at the same time.",
     "near-duplicate-title": "Warning: two titles share most of their words; the sessions may be the same.",
+    # pull requests (agenda check --base)
+    "status-transition": "With --base, a status changes only by an allowed step (not withdrawn → scheduled), and a new proposal starts as proposed.",
 }
