@@ -402,17 +402,8 @@ def test_the_pull_request_workflow_annotates_the_bad_proposal_and_summarises(pul
     git(repo, "commit", "-q", "-am", "Fix the theme")
     summary = tmp_path / "summary-2.md"
     second = run_pull_request_job(repo, summary)
-    stale = [s for s in second.failed if s["run"] == "agenda codeowners --check"]
-    if stale and len(second.failed) == 1:
-        # CODEOWNERS lists every proposal, so a pull request adding one must also regenerate
-        # it, as the failing step says. Do what it says, and run the whole job again.
-        assert "agenda codeowners" in stale[0]["stderr"], stale[0]["stderr"]
-        made = subprocess.run([sys.executable, "-m", "agenda", "codeowners"], cwd=repo,
-                              capture_output=True, text=True, timeout=120)
-        assert made.returncode == 0, made.stdout + made.stderr
-        git(repo, "commit", "-q", "-am", "Regenerate CODEOWNERS")
-        summary.unlink(missing_ok=True)
-        second = run_pull_request_job(repo, summary)
+    # No workaround: a pull request that adds proposals passes without touching CODEOWNERS
+    # (new proposals fall back to /proposals/, the committee, until a maintainer regenerates it).
     assert second.failed == [], "\n\n".join(f"$ {s['run']}\n{s['stdout']}{s['stderr']}" for s in second.failed)
     ran = [s["run"] for s in second.steps]
     assert "agenda check --format github --strict" in ran
