@@ -76,6 +76,43 @@ def build_parser():
     owners.add_argument("--committee", metavar="TEAM", help="default: @<repository owner>/programme-committee")
     owners.add_argument("--maintainers", metavar="TEAM", help="default: @<repository owner>/maintainers")
     owners.set_defaults(run=run_codeowners)
+    new = sub.add_parser(
+        "new", help="write a new proposal: asks the questions, or takes them as options",
+        description="Create proposals/<id>.yaml (the id comes from the title). Without --title it asks "
+                    "the questions one by one; with options it writes the file directly. The file is "
+                    "checked before it is written, and the next steps are printed.",
+        epilog="examples:\n  agenda new\n"
+               "  agenda new --title \"Open budgets for small towns\" --format workshop \\\n"
+               "      --theme transparency-public-life --language fr --duration 90 \\\n"
+               "      --summary \"A workshop to publish a town budget as open data.\" \\\n"
+               "      --description-file description.md --proposer \"Camille | Budget Ouvert | FR\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument("--root", default=".", metavar="DIR", help="the repository (default: current folder)")
+    new.add_argument("--title")
+    new.add_argument("--format", dest="format_id", metavar="FORMAT", help="a format id from event.yaml")
+    new.add_argument("--theme", action="append", dest="themes", metavar="THEME", help="a theme id (1 to 3)")
+    new.add_argument("--language", action="append", dest="languages", metavar="CODE", help="a language code")
+    new.add_argument("--summary")
+    new.add_argument("--description", help="the description (Markdown)")
+    new.add_argument("--description-file", metavar="FILE", help="read the description from a file (- for stdin)")
+    new.add_argument("--proposer", action="append", dest="proposers", metavar="'NAME | ORG | CC | GITHUB'",
+                     help="a proposer: name, organisation, country code, optional GitHub handle")
+    new.add_argument("--duration", help="minutes (90, or 1h30)")
+    new.add_argument("--looking-for", action="append", dest="looking_for", metavar="WHAT")
+    new.add_argument("--link", action="append", dest="links", metavar="'TITLE | URL'")
+    new.set_defaults(run=run_new)
+    issue = sub.add_parser(
+        "from-issue", help="turn a 'Propose a session' issue into a proposal file",
+        description="Read the body of an issue opened with the 'Propose a session' form (a file, or - for "
+                    "standard input), check it, and write proposals/<id>.yaml.",
+        epilog="examples:\n  agenda from-issue issue.md\n  gh issue view 42 --json body -q .body | agenda from-issue -",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    issue.add_argument("body", metavar="FILE", help="the issue body (- for standard input)")
+    issue.add_argument("--root", default=".", metavar="DIR", help="the repository (default: current folder)")
+    issue.add_argument("--print", action="store_true", dest="print_only", help="print the file instead of writing it")
+    issue.set_defaults(run=run_from_issue)
     export = sub.add_parser(
         "export", help="write the open-data files (JSON, CSV, iCalendar, Atom, frab) without MkDocs",
         description="Check the repository, then write the same open-data files the site publishes "
@@ -234,6 +271,63 @@ def run_export(args) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
     sys.stderr.write(f"agenda: {len(files)} files written to {out / 'data'}\n")
+    return EXIT_OK
+
+
+def _read_text(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    with open(name, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def run_new(args) -> int:
+    from . import scaffold
+
+    root = Path(args.root)
+    try:
+        if args.title is None:
+            answers = scaffold.ask(scaffold.questions(root), input, print)
+        else:
+            answers = {"title": args.title, "format": args.format_id, "themes": args.themes,
+                       "languages": args.languages, "summary": args.summary,
+                       "description": _read_text(args.description_file) if args.description_file
+                       else args.description,
+                       "proposers": "\n".join(args.proposers or []), "duration": args.duration,
+                       "looking_for": args.looking_for, "links": "\n".join(args.links or []) or None}
+            answers = {k: v for k, v in answers.items() if v not in (None, "", [])}
+        path, text = scaffold.new_proposal(root, answers)
+        scaffold.save(path, text)
+    except scaffold.ScaffoldError as exc:
+        sys.stdout.write(exc.format().rstrip() + "\n")
+        sys.stderr.write("agenda: nothing written.\n")
+        return EXIT_PROBLEMS
+    except (OSError, EOFError) as exc:
+        sys.stderr.write(f"agenda: error: {exc}\n")
+        return EXIT_ERROR
+    sys.stdout.write(scaffold.next_steps(path) + "\n")
+    return EXIT_OK
+
+
+def run_from_issue(args) -> int:
+    from . import scaffold
+
+    root = Path(args.root)
+    try:
+        body = _read_text(args.body)
+        ident, text = scaffold.from_issue(body, root)
+        if args.print_only:
+            sys.stdout.write(text)
+            return EXIT_OK
+        path = scaffold.save(root / "proposals" / f"{ident}.yaml", text)
+    except scaffold.ScaffoldError as exc:
+        sys.stdout.write(exc.format().rstrip() + "\n")
+        sys.stderr.write("agenda: nothing written.\n")
+        return EXIT_PROBLEMS
+    except OSError as exc:
+        sys.stderr.write(f"agenda: error: {exc}\n")
+        return EXIT_ERROR
+    sys.stdout.write(scaffold.next_steps(path) + "\n")
     return EXIT_OK
 
 
