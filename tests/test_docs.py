@@ -65,3 +65,21 @@ def test_content_covers_every_format_status_and_theme():
     days = {p["schedule"]["day"] for p in proposals if "schedule" in p}
     assert days == {"2016-12-07", "2016-12-08", "2016-12-09"}
     assert {"fr", "en"} <= {lang for p in proposals for lang in p["languages"]}
+
+
+def test_every_command_is_documented_with_an_example():
+    from agenda.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    assert set(commands) >= {"check", "new", "from-issue", "export", "summary", "codeowners"}
+    for name, sub in commands.items():
+        assert f"`agenda {name}" in README, name
+        assert "example" in (sub.epilog or ""), name
+
+
+def test_codeowners_is_current():
+    from conftest import run_agenda
+
+    result = run_agenda("codeowners", "--check", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
