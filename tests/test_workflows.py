@@ -76,6 +76,15 @@ def test_workflows_match_githubs_workflow_schema():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_dependabot_config_matches_its_schema():
+    validator = tool("check-jsonschema")
+    result = subprocess.run(
+        [str(validator), "--builtin-schema", "vendor.dependabot", str(ROOT / ".github" / "dependabot.yml")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_pull_request_template_exists():
     template = ROOT / ".github" / "pull_request_template.md"
     assert template.is_file()
