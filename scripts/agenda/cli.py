@@ -142,9 +142,6 @@ def run_check(args) -> int:
     from .repository import check_repository
 
     root = Path(args.root)
-    if not root.is_dir():
-        sys.stderr.write(f"agenda: error: {args.root!r} is not a folder\nTry 'agenda check --root PATH'.\n")
-        return EXIT_ERROR
     if args.jobs is not None and args.jobs < 1:
         sys.stderr.write("agenda: error: --jobs must be at least 1\n")
         return EXIT_ERROR
@@ -244,9 +241,6 @@ def run_export(args) -> int:
     from .repository import check_repository
 
     root = Path(args.root)
-    if not root.is_dir():
-        sys.stderr.write(f"agenda: error: {args.root!r} is not a folder\nTry 'agenda export --root PATH'.\n")
-        return EXIT_ERROR
     if args.lang not in LANGUAGES:
         sys.stderr.write(f"agenda: error: no language {args.lang!r}; try one of: {', '.join(LANGUAGES)}\n")
         return EXIT_ERROR
@@ -336,6 +330,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    root = getattr(args, "root", None)
+    if root is not None and not Path(root).is_dir():  # every command works on a repository folder
+        sys.stderr.write(f"agenda: error: {root!r} is not a folder\nTry 'agenda {args.command} --root PATH'.\n")
         return EXIT_ERROR
     try:
         return args.run(args)
