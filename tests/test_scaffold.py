@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from agenda import scaffold
+from agenda import issue_form, prompts, scaffold
 from agenda.load import load_bytes
 from agenda.repository import check_repository
 from agenda.scaffold import ScaffoldError
@@ -288,7 +288,7 @@ def run_ask(repo, replies, defaults=None):
         except StopIteration:
             raise EOFError from None
 
-    result = scaffold.ask(scaffold.questions(repo), fake_input, said.append, defaults)
+    result = prompts.ask(prompts.questions(repo), fake_input, said.append, defaults)
     assert next(lines, None) is None, "every scripted reply was used"
     return result, "\n".join(said)
 
@@ -360,7 +360,7 @@ def test_ask_keeps_defaults_on_enter(base_repo):
 def test_ask_rechecks_a_bad_default(base_repo):
     said = []
     replies = iter(["", "A good title for a session"])
-    got = scaffold.ask(scaffold.questions(base_repo)[:1], lambda prompt: next(replies), said.append, {"title": "Hi"})
+    got = prompts.ask(prompts.questions(base_repo)[:1], lambda prompt: next(replies), said.append, {"title": "Hi"})
     assert got == {"title": "A good title for a session"}
     assert "  ! title is 2 characters long; it must have at least 5 characters" in said
 
@@ -369,7 +369,7 @@ def test_ask_ends_cleanly(base_repo):
     with pytest.raises(ScaffoldError, match="input ended"):
         run_ask(base_repo, ["A good title"])
     with pytest.raises(ScaffoldError, match="answers in a row") as caught:
-        scaffold.ask(scaffold.questions(base_repo), lambda prompt: "Hi", lambda text: None)
+        prompts.ask(prompts.questions(base_repo), lambda prompt: "Hi", lambda text: None)
     assert caught.value.field == "title"
 
 
@@ -386,7 +386,7 @@ def test_ask_never_crashes(base_repo, replies):
             raise EOFError from None
 
     try:
-        got = scaffold.ask(scaffold.questions(base_repo), fake_input, lambda text: None)
+        got = prompts.ask(prompts.questions(base_repo), fake_input, lambda text: None)
     except ScaffoldError:
         return
     try:
@@ -422,7 +422,7 @@ def test_issue_template_files_follow_githubs_schemas(path, name):
 def test_issue_form_matches_the_repository():
     form = yaml.safe_load(FORM.read_text(encoding="utf-8"))
     items = {item["id"]: item for item in form["body"] if item["type"] != "markdown"}
-    assert tuple(items) == scaffold.FORM_IDS
+    assert tuple(items) == issue_form.FORM_IDS
     assert form["labels"] == ["proposal"] and "Proposer une session" in form["name"]
     labels = [item["attributes"]["label"] for item in items.values()]
     assert len(set(labels)) == len(labels)
@@ -434,7 +434,7 @@ def test_issue_form_matches_the_repository():
     assert options["themes"] == sorted(report.themes)
     assert options["looking_for"] == scaffold.schema.subschema("proposal", ("looking_for", 0))["enum"]
     assert [o["label"] for o in items["accessibility"]["attributes"]["options"]] == list(
-        scaffold.ACCESSIBILITY_OPTIONS.values())
+        issue_form.ACCESSIBILITY_OPTIONS.values())
     required = {key for key, item in items.items() if item.get("validations", {}).get("required")}
     assert required == {"title", "format", "themes", "languages", "summary", "description", "proposers", "duration"}
     assert items["consent"]["attributes"]["options"][0]["required"] is True
@@ -469,17 +469,17 @@ def test_every_fixture_is_tested():
 @pytest.mark.parametrize("name", GOOD)
 def test_good_issues_become_proposals_that_pass_the_check(issue_repo, name):
     body = (ISSUES / name).read_text(encoding="utf-8")
-    ident, text = scaffold.from_issue(body, issue_repo)
+    ident, text = issue_form.from_issue(body, issue_repo)
     assert _SLUG.match(ident) and text.startswith("# ")
-    assert scaffold.from_issue(body.replace("\n", "\r\n"), issue_repo) == (ident, text)  # as the API sends it
+    assert issue_form.from_issue(body.replace("\n", "\r\n"), issue_repo) == (ident, text)  # as the API sends it
     scaffold.save(issue_repo / "proposals" / f"{ident}.yaml", text)
     assert check_repository(issue_repo, jobs=1).problems == []
-    again, _ = scaffold.from_issue(body, issue_repo)
+    again, _ = issue_form.from_issue(body, issue_repo)
     assert again.endswith("-2") and len(again) <= 64 and (ident + "-").startswith(again[:-2] + "-")
 
 
 def test_the_french_issue_keeps_every_answer(issue_repo):
-    ident, text = scaffold.from_issue((ISSUES / "good-complete-fr.md").read_text(encoding="utf-8"), issue_repo)
+    ident, text = issue_form.from_issue((ISSUES / "good-complete-fr.md").read_text(encoding="utf-8"), issue_repo)
     data = load_bytes("p.yaml", text.encode())[0].data
     assert ident == "donnees-climat-ce-que-les-villes-publient-et-ce-qu-elles-taisent"
     assert data["themes"] == ["climate-sustainable-development", "access-to-information"]
@@ -496,7 +496,7 @@ def test_the_french_issue_keeps_every_answer(issue_repo):
 
 
 def test_the_minimal_issue_leaves_optional_fields_out(issue_repo):
-    _, text = scaffold.from_issue((ISSUES / "good-minimal.md").read_text(encoding="utf-8"), issue_repo)
+    _, text = issue_form.from_issue((ISSUES / "good-minimal.md").read_text(encoding="utf-8"), issue_repo)
     data = load_bytes("p.yaml", text.encode())[0].data
     assert set(data) == {"title", "format", "themes", "languages", "summary", "description", "proposers",
                          "duration", "status"}
@@ -506,7 +506,7 @@ def test_the_minimal_issue_leaves_optional_fields_out(issue_repo):
 def test_malformed_issues_say_which_field_and_what_to_do(issue_repo, name):
     field, words = BAD[name]
     with pytest.raises(ScaffoldError) as caught:
-        scaffold.from_issue((ISSUES / name).read_text(encoding="utf-8"), issue_repo)
+        issue_form.from_issue((ISSUES / name).read_text(encoding="utf-8"), issue_repo)
     assert caught.value.field == field
     assert words in caught.value.message
     assert caught.value.hint and "\n" not in caught.value.message
@@ -517,16 +517,16 @@ def test_oversized_and_odd_bodies_are_refused(issue_repo):
     good = (ISSUES / "good-minimal.md").read_text(encoding="utf-8")
     huge = good.replace("tracker for the answers.", "tracker for the answers. " + "x" * 70_000)
     with pytest.raises(ScaffoldError, match="the limit is 65,536"):
-        scaffold.from_issue(huge, issue_repo)
+        issue_form.from_issue(huge, issue_repo)
     with pytest.raises(ScaffoldError, match="the issue must start with"):
-        scaffold.from_issue("### Format\n\nworkshop\n\n" + good, issue_repo)
+        issue_form.from_issue("### Format\n\nworkshop\n\n" + good, issue_repo)
     with pytest.raises(ScaffoldError, match="'### Title / Titre' is missing"):
-        scaffold.from_issue("", issue_repo)
+        issue_form.from_issue("", issue_repo)
     with pytest.raises(ScaffoldError):
-        scaffold.from_issue(None, issue_repo)
+        issue_form.from_issue(None, issue_repo)
     shutil.rmtree(issue_repo / ".github")
     with pytest.raises(ScaffoldError, match="issue form"):
-        scaffold.from_issue(good, issue_repo)
+        issue_form.from_issue(good, issue_repo)
 
 
 sections = st.sampled_from(["### Title / Titre", "### Format", "### Description", "### Proposers / Porteurs",
@@ -540,7 +540,7 @@ def test_from_issue_never_crashes(issue_repo, noise, name):
     good = (ISSUES / name).read_text(encoding="utf-8")
     for body in (noise, good.replace("\n\n", "\n\n" + noise + "\n", 3), good + noise):
         try:
-            ident, text = scaffold.from_issue(body, issue_repo)
+            ident, text = issue_form.from_issue(body, issue_repo)
         except ScaffoldError as exc:
             assert exc.message and "\n" not in exc.message
         else:

@@ -281,7 +281,9 @@ def run_new(args) -> int:
     root = Path(args.root)
     try:
         if args.title is None:
-            answers = scaffold.ask(scaffold.questions(root), input, print)
+            from . import prompts
+
+            answers = prompts.ask(prompts.questions(root), input, print)
         else:
             answers = {"title": args.title, "format": args.format_id, "themes": args.themes,
                        "languages": args.languages, "summary": args.summary,
@@ -309,7 +311,9 @@ def run_from_issue(args) -> int:
     root = Path(args.root)
     try:
         body = _read_text(args.body)
-        ident, text = scaffold.from_issue(body, root)
+        from .issue_form import from_issue
+
+        ident, text = from_issue(body, root)
         if args.print_only:
             sys.stdout.write(text)
             return EXIT_OK

@@ -1,12 +1,11 @@
 """Write a proposal for people who have never used Git: ask questions, or read a GitHub issue.
 
-Two ways in, one way out. `ask` runs the questions of `questions(root)` in a terminal (the CLI
-passes `input` and `print`; tests pass scripted answers); `from_issue` reads the body GitHub
-writes for the issue form `.github/ISSUE_TEMPLATE/propose-session.yml`. Both build the same
-fields, which `render_proposal` writes as YAML that the strict loader reads back exactly
-(every text is a double-quoted JSON string, so `no`, `10:30` or `#` stay text; the
-description is a `|` block when that is exact), and that `check_proposal_text` checks with the
-same stages `agenda check` runs on one proposal: load, schema, text rules, proposal rules.
+Two ways in — `prompts.py` asks the questions of `agenda new`, `issue_form.py` reads the
+issue form — and one way out, here: both build the same fields (`build_fields`), which
+`render_proposal` writes as YAML that the strict loader reads back exactly (every text is a
+double-quoted JSON string, so `no`, `10:30` or `#` stay text; the description is a `|` block
+when that is exact), and that `check_proposal_text` checks with the same stages `agenda check`
+runs on one proposal: load, schema, text rules, proposal rules.
 
 Nothing here writes a file except `save`, and bad input never raises anything but
 `ScaffoldError(message, hint)`, whose `problems` are the checker's own `Problem` values.
@@ -14,21 +13,15 @@ Nothing here writes a file except `save`, and bad input never raises anything bu
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import json
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from . import rules, schema
 from . import text as text_rules
-from .i18n import CATALOGUES
-from .load import MAX_BYTES, load_bytes
+from .load import load_bytes
 from .problems import field_path, format_text, show
 from .repository import EVENT_FILE, check_file, discover
 
@@ -317,7 +310,7 @@ def check_proposal_text(root, ident: str, text: str, ctx: rules.Context | None =
     return sorted(problems, key=lambda p: (p.line, p.column, p.rule, p.message))
 
 
-def _raise_problems(problems):
+def raise_problems(problems):
     errors = [p for p in problems if p.is_error]
     if errors:
         first = errors[0]
@@ -328,7 +321,7 @@ def _raise_problems(problems):
 # --- answers -> fields ----------------------------------------------------------------------
 
 
-def _split_list(value):
+def split_list(value):
     """'fr, en' or ['fr', 'en'] -> ['fr', 'en'], without repeats."""
     if isinstance(value, str):
         value = [v for v in re.split(r"[,;\s]+", value) if v]
@@ -363,11 +356,11 @@ def parse_duration(value):
     return None
 
 
-def _clean_line(value):
+def clean_line(value):
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-def _clean_markdown(value):
+def clean_markdown(value):
     """Line endings made \\n, trailing spaces dropped, one final line break: a `|` block."""
     if not isinstance(value, str):
         return value
@@ -382,7 +375,7 @@ def _clean_proposer(person):
         return person
     out = {}
     for key, value in person.items():
-        value = _clean_line(value)
+        value = clean_line(value)
         if key == "country" and isinstance(value, str):
             value = value.upper()
         if key == "github" and isinstance(value, str):
@@ -400,7 +393,7 @@ def parse_link(line: str):
     if "|" in line:
         title, _, url = line.rpartition("|")
         title, url = title.strip(), url.strip()
-        return {"title": _clean_line(title), "url": url} if title and url else None
+        return {"title": clean_line(title), "url": url} if title and url else None
     if re.match(r"https?://\S+\Z", line):
         host = re.sub(r"^https?://", "", line).split("/")[0]
         return {"title": host or line, "url": line}
@@ -423,6 +416,32 @@ def _clean_links(value):
     return value
 
 
+PROPOSER_LINE = "Name | Organisation | Country code | GitHub handle (optional)"
+
+
+def proposers_from_text(value):
+    people = []
+    for n, line in enumerate(value.split("\n"), 1):
+        line = line.strip()
+        if line.startswith(("- ", "* ")):
+            line = line[2:].strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) == 4 and not parts[3]:
+            parts = parts[:3]
+        if len(parts) not in (3, 4) or not all(parts):
+            raise ScaffoldError(f"proposers, line {n}: {show(line, 80)} is not '{PROPOSER_LINE}'",
+                                "write one person per line, with | between name, organisation, country code "
+                                "and (optionally) GitHub name, e.g. Awa Diop | Jokalante | SN | awadiop",
+                                "proposers")
+        person = {"name": parts[0], "organisation": parts[1], "country": parts[2]}
+        if len(parts) == 4:
+            person["github"] = parts[3]
+        people.append(person)
+    return people
+
+
 _OPTIONAL_EMPTY = ("links", "accessibility", "looking_for")
 
 
@@ -435,15 +454,15 @@ def build_fields(answers: dict) -> dict:
     fields = {}
     for key, value in answers.items():
         if key in ("title", "summary", "format"):
-            value = _clean_line(value)
+            value = clean_line(value)
             if key == "format" and isinstance(value, str):
                 value = value.lower()
         elif key == "description":
-            value = _clean_markdown(value)
+            value = clean_markdown(value)
         elif key in ("themes", "languages", "looking_for"):
-            value = _split_list(value)
+            value = split_list(value)
         elif key == "proposers" and isinstance(value, str):
-            value = [_clean_proposer(p) for p in _proposers(value)]
+            value = [_clean_proposer(p) for p in proposers_from_text(value)]
         elif key == "proposers" and isinstance(value, (list, tuple)):
             value = [_clean_proposer(p) for p in value]
         elif key == "duration":
@@ -452,7 +471,7 @@ def build_fields(answers: dict) -> dict:
         elif key == "links":
             value = _clean_links(value)
         elif key == "accessibility" and isinstance(value, dict):
-            value = {k: (_clean_line(v) if k == "notes" else v) for k, v in value.items() if v not in (None, "", [])}
+            value = {k: (clean_line(v) if k == "notes" else v) for k, v in value.items() if v not in (None, "", [])}
         elif key in ("status", "schedule"):
             continue
         if value is None or (key in _OPTIONAL_EMPTY and value in ("", [], {})):
@@ -473,7 +492,7 @@ def new_proposal(root, answers: dict, comment: str = NEW_COMMENT):
     title = fields.get("title") if isinstance(fields.get("title"), str) else ""
     ident = unique_id(root, slugify(title))
     text = render_proposal(fields, comment)
-    _raise_problems(check_proposal_text(root, ident, text, ctx))
+    raise_problems(check_proposal_text(root, ident, text, ctx))
     return root / "proposals" / f"{ident}.yaml", text
 
 
@@ -490,408 +509,6 @@ def save(path, text: str) -> Path:
         raise ScaffoldError(f"{path} cannot be written ({exc.strerror})",
                             "check that you are in the repository folder and may write in proposals/") from None
     return path
-
-
-# --- questions ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Question:
-    """One interactive question. `key` is the field ("accessibility.captions" for a field
-    inside another); `source` says where `questions(root)` takes the choices from."""
-
-    key: str
-    en: str
-    fr: str
-    help: str = ""
-    kind: str = "text"  # text | markdown | choice | choices | duration | yes-no | proposers | links
-    required: bool = True
-    choices: tuple = ()  # ((id, label), ...)
-    default: object = None
-    source: str = ""  # formats | themes | languages | looking_for
-
-
-QUESTIONS = (
-    Question("title", "Title of the session", "Titre de la session",
-             "One line, 5 to 120 characters, as the public will read it. / Une ligne, de 5 à 120 caractères."),
-    Question("format", "Format", "Format", "Type a number or an id. / Tapez un numéro ou un identifiant.",
-             kind="choice", source="formats"),
-    Question("themes", "Themes (1 to 3, the main one first)", "Thèmes (1 à 3, le principal d'abord)",
-             "Numbers or ids separated by commas, e.g. 1, 3. / Numéros ou identifiants séparés par des virgules.",
-             kind="choices", source="themes"),
-    Question("languages", "Language(s) of the session", "Langue(s) de la session",
-             "Numbers or codes separated by commas, e.g. fr, en. / Numéros ou codes séparés par des virgules.",
-             kind="choices", source="languages"),
-    Question("summary", "Summary", "Résumé",
-             "One or two sentences on one line, 20 to 300 characters. / Une ou deux phrases, de 20 à 300 caractères."),
-    Question("description", "Description", "Description",
-             "Goals, how the session works, who should come; Markdown, at least 50 characters. "
-             "Finish with a line holding only a dot (.). / Objectifs, déroulé, public ; terminez par une "
-             "ligne contenant seulement un point (.).", kind="markdown"),
-    Question("proposers", "Proposers: who runs the session", "Porteurs : qui anime la session",
-             "Name, organisation (or independent), two-letter country code, GitHub name if any. / Nom, "
-             "organisation (ou independent), code pays à deux lettres, nom GitHub s'il y en a un.",
-             kind="proposers"),
-    Question("duration", "Duration in minutes", "Durée en minutes",
-             "15 to 480, in steps of 5; 90, 90 min or 1h30. / De 15 à 480, par pas de 5.",
-             kind="duration", default=60),
-    Question("looking_for", "What are you looking for?", "Que recherchez-vous ?",
-             "Numbers or ids separated by commas; Enter to skip. / Entrée pour passer.",
-             kind="choices", required=False, source="looking_for"),
-    Question("accessibility.step_free_access", "Can the session be reached and followed without stairs?",
-             "La session est-elle accessible sans marches ?", kind="yes-no", required=False),
-    Question("accessibility.captions", "Will there be live captions?", "Y aura-t-il un sous-titrage en direct ?",
-             kind="yes-no", required=False),
-    Question("accessibility.materials_in_advance", "Will slides or documents be shared before the session?",
-             "Les supports seront-ils partagés à l'avance ?", kind="yes-no", required=False),
-    Question("accessibility.notes", "Anything else attendees should know (one line)",
-             "Autre information utile aux participants (une ligne)",
-             "Quiet room, breaks, hearing loop…; Enter to skip. / Entrée pour passer.", required=False),
-    Question("links", "Web pages about the session", "Pages web sur la session",
-             "One per line: Title | https://…; an empty line to finish. / Une par ligne ; une ligne vide pour finir.",
-             kind="links", required=False),
-)
-
-PROPOSER_QUESTIONS = (
-    Question("name", "Name, as it should be shown", "Nom, tel qu'il sera affiché"),
-    Question("organisation", "Organisation (or independent)", "Organisation (ou independent)", default="independent"),
-    Question("country", "Country, two-letter code (FR, SN, BR…)", "Pays, code à deux lettres (FR, SN, BR…)"),
-    Question("github", "GitHub user name, without @", "Nom d'utilisateur GitHub, sans @",
-             "Enter to skip. / Entrée pour passer.", required=False),
-)
-
-
-def _bilingual(names) -> str:
-    if not isinstance(names, dict):
-        return str(names)
-    en, fr = names.get("en"), names.get("fr")
-    if en and fr and en != fr:
-        return f"{en} / {fr}"
-    return en or fr or next(iter(names.values()), "")
-
-
-def repository_choices(ctx: rules.Context) -> dict:
-    """source -> ((id, label), ...): the event's formats and languages, the themes, and
-    what proposers may look for (from the schema), with English / French labels."""
-    event = ctx.event.data if ctx.event else {}
-    looking = schema.subschema("proposal", ("looking_for", 0)).get("enum", [])
-    return {
-        "formats": tuple((f["id"], _bilingual(f["name"])) for f in event.get("formats", [])),
-        "themes": tuple((tid, _bilingual(doc.data.get("name", {}))) for tid, doc in sorted(ctx.themes.items())),
-        "languages": tuple((lang["code"], _bilingual(lang["name"])) for lang in event.get("languages", [])),
-        "looking_for": tuple((v, f"{CATALOGUES['en']['looking.' + v]} / {CATALOGUES['fr']['looking.' + v]}")
-                             for v in looking),
-    }
-
-
-def questions(root, ctx: rules.Context | None = None) -> list:
-    """QUESTIONS with their choices taken from the repository's event.yaml and themes/."""
-    ctx = ctx if ctx is not None else load_context(root)
-    choices = repository_choices(ctx)
-    return [dataclasses.replace(q, choices=choices[q.source]) if q.source else q for q in QUESTIONS]
-
-
-# A valid proposal (for the schema only): one answer is put in it and checked in place, so
-# that `ask` says exactly what `agenda check` would say about that field.
-_SKELETON = {
-    "title": "A session title", "format": "workshop", "themes": ["theme"], "languages": ["fr"],
-    "summary": "A summary that is long enough.", "description": "A description " * 5 + "\n",
-    "proposers": [{"name": "Name", "organisation": "Organisation", "country": "FR"}],
-    "duration": 60, "status": "proposed",
-}
-
-
-def _set_path(data, path, value):
-    for n, part in enumerate(path[:-1]):
-        following = path[n + 1]
-        if isinstance(part, int):
-            while len(data) <= part:
-                data.append(copy.deepcopy(_SKELETON["proposers"][0]) if path[0] == "proposers" else {})
-            data = data[part]
-        else:
-            if not isinstance(data.get(part), (dict, list)):
-                data[part] = [] if isinstance(following, int) else {}
-            data = data[part]
-    last = path[-1]
-    if isinstance(last, int):
-        while len(data) <= last:
-            data.append(None)
-    data[last] = value
-
-
-def answer_problems(path, value) -> list:
-    """What `agenda check` would say about this one value (schema and text rules), as
-    (message, hint) pairs; [] when it is fine. `path` is ('title',) or ('proposers', 0, 'name')."""
-    fields = copy.deepcopy(_SKELETON)
-    _set_path(fields, tuple(path), value)
-    try:
-        text = render_proposal(fields)
-    except ScaffoldError as exc:
-        return [(exc.message, exc.hint)]
-    doc, problems = load_bytes("proposal.yaml", text.encode("utf-8"))
-    if doc is None:  # cannot happen for rendered text; said plainly if it ever does
-        return [(p.message, p.hint) for p in problems]
-    markdown, urls = schema.field_kinds("proposal")
-    problems = schema.check("proposal", doc) + text_rules.check_text(doc, markdown, urls)
-    name = field_path(path)
-    mine = [p for p in problems if p.field == name or p.field.startswith((name + ".", name + "["))]
-    return [(p.message, p.hint) for p in mine]
-
-
-class _Asker:
-    def __init__(self, input_fn, output_fn):
-        self.input_fn = input_fn
-        self.say = output_fn
-
-    def read(self, prompt="> ") -> str:
-        try:
-            answer = self.input_fn(prompt)
-        except EOFError:
-            raise ScaffoldError("the input ended before the proposal was complete",
-                                "answer every question; run the command again to start over") from None
-        return "" if answer is None else str(answer)
-
-    def header(self, q: Question, default=None, show_default=True):
-        self.say("")
-        title = q.en if q.en == q.fr else f"{q.en} / {q.fr}"
-        self.say(title + ("" if q.required else " (optional / facultatif)"))
-        if q.help:
-            self.say(f"  {q.help}")
-        if q.kind == "yes-no":
-            self.say("  y = yes / oui, n = no / non" + ("" if q.required else "; Enter to skip. / Entrée pour passer."))
-        for n, (cid, label) in enumerate(q.choices, 1):
-            self.say(f"  {n:>2}. {cid} — {label}" if label and label != cid else f"  {n:>2}. {cid}")
-        if show_default and default not in (None, "", []):
-            keep = ("A line with only a dot keeps this text. / Un point seul garde ce texte." if q.kind == "markdown"
-                    else "Enter keeps this answer. / Entrée garde cette réponse.")
-            self.say(f"  [{_display(default)}] {keep}")
-
-    def complain(self, problems):
-        for message, hint in problems:
-            self.say(f"  ! {message}")
-            if hint:
-                self.say(f"    {hint}")
-
-    def loop(self, key, attempt):
-        """Ask until `attempt(answer_text)` returns (value, []) ; re-ask with the problems."""
-        for _ in range(MAX_ATTEMPTS):
-            value, problems = attempt(self.read())
-            if not problems:
-                return value
-            self.complain(problems)
-        raise ScaffoldError(f"{key}: {MAX_ATTEMPTS} answers in a row were not accepted",
-                            "read the message above each question, then run the command again", key)
-
-
-def _display(value) -> str:
-    if isinstance(value, bool):
-        return "y" if value else "n"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    text = str(value)
-    first = text.split("\n", 1)[0]
-    return first[:60] + ("…" if len(first) > 60 or "\n" in text.rstrip("\n") else "")
-
-
-_SKIP = object()
-_YES = {"y", "yes", "o", "oui", "true"}
-_NO = {"n", "no", "non", "false"}
-
-
-def _yes_no(answer: str, default):
-    """(True/False/default, []) or (None, [problem])."""
-    answer = answer.strip().lower()
-    if not answer:
-        return default, []
-    if answer in _YES:
-        return True, []
-    if answer in _NO:
-        return False, []
-    return None, [("Answer y (yes, oui) or n (no, non). / Répondez o (oui) ou n (non).", "")]
-
-
-def _as_text(value) -> str:
-    """A default as the person would type it, so that it is checked like an answer."""
-    if isinstance(value, bool):
-        return "y" if value else "n"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    return str(value)
-
-
-def _required(q):
-    return [("This answer is required. / Cette réponse est obligatoire.", q.help)]
-
-
-def _pick(q: Question, token: str):
-    """A number from the list, an id, or a name -> the id; or (None, problem)."""
-    token = token.strip()
-    if not q.choices:  # the static QUESTIONS: `new_proposal` checks the id against the repository
-        return token, None
-    ids = [cid for cid, _ in q.choices]
-    if token.isdigit():
-        n = int(token)
-        if 1 <= n <= len(ids):
-            return ids[n - 1], None
-        return None, (f"{token} is not a number from the list (1 to {len(ids)}). / "
-                      + f"{token} n'est pas un numéro de la liste.", "")
-    folded = token.casefold()
-    for cid, label in q.choices:
-        if folded == cid.casefold() or folded in (part.strip().casefold() for part in label.split(" / ")):
-            return cid, None
-    return None, (f"{show(token)} is not in the list. / {show(token)} n'est pas dans la liste.",
-                  rules._suggest(token, ids) + "; type the numbers or ids shown above")
-
-
-def _ask_simple(q: Question, asker: _Asker, default, path):
-    asker.header(q, default)
-
-    def attempt(answer):
-        answer = answer.strip()
-        if not answer and default not in (None, "", []):
-            answer = _as_text(default).strip()
-        if not answer:
-            return (_SKIP, []) if not q.required else (None, _required(q))
-        if q.kind == "choice":
-            value, problem = _pick(q, answer)
-            return (value, [problem] if problem else [])
-        if q.kind == "choices":
-            value, problems = [], []
-            for token in _split_list(answer):
-                picked, problem = _pick(q, token)
-                if problem:
-                    problems.append(problem)
-                elif picked not in value:
-                    value.append(picked)
-        elif q.kind == "duration":
-            value = parse_duration(answer)
-            if value is None:
-                return None, [(f"{show(answer)} is not a number of minutes. / "
-                               + f"{show(answer)} n'est pas un nombre de minutes.", "write for example 90")]
-            problems = []
-        elif q.kind == "yes-no":
-            return _yes_no(answer, None)
-        else:
-            value, problems = _clean_line(answer), []
-            if path[-1] == "country":
-                value = value.upper()
-            elif path[-1] == "github":
-                value = value.lstrip("@")
-        return value, problems or answer_problems(path, value)
-
-    return asker.loop(field_path(path), attempt)
-
-
-def _ask_markdown(q: Question, asker: _Asker, default, path):
-    asker.header(q, default)
-    for _ in range(MAX_ATTEMPTS):
-        lines = []
-        while True:
-            line = asker.read("> " if not lines else ". ")
-            if line.strip() == ".":
-                break
-            lines.append(line)
-        text = _clean_markdown("\n".join(lines))
-        if not text and isinstance(default, str):
-            text = _clean_markdown(default)
-        if not text:
-            if not q.required:
-                return _SKIP
-            asker.complain(_required(q))
-            continue
-        problems = answer_problems(path, text)
-        if not problems:
-            return text
-        asker.complain(problems)
-        asker.say("  Type the whole text again, then a line with only a dot. / Retapez tout le texte, puis un point.")
-    raise ScaffoldError(f"{path[0]}: {MAX_ATTEMPTS} answers in a row were not accepted",
-                        "read the message above the question, then run the command again", path[0])
-
-
-def _ask_proposers(q: Question, asker: _Asker, default, path):
-    asker.header(q, show_default=False)
-    known = [p for p in default if isinstance(p, dict)] if isinstance(default, list) else []
-    people = []
-    limit = schema.subschema("proposal", ("proposers",)).get("maxItems", 12)
-    while True:
-        n = len(people)
-        asker.say(f"  Proposer {n + 1} / Porteur {n + 1}")
-        person = {}
-        for sub in PROPOSER_QUESTIONS:
-            before = known[n].get(sub.key, sub.default) if n < len(known) else sub.default
-            value = _ask_simple(sub, asker, before, ("proposers", n, sub.key))
-            if value is not _SKIP:
-                person[sub.key] = value
-        people.append(person)
-        if len(people) >= limit:
-            break
-        more = len(known) > len(people)
-        asker.say(f"  Another proposer? / Un autre porteur ? ({'Y/n' if more else 'y/N'})")
-        if not asker.loop("proposers", lambda answer, more=more: _yes_no(answer, more)):
-            break
-    return people
-
-
-def _ask_links(q: Question, asker: _Asker, default, path):
-    asker.header(q, default if isinstance(default, list) and default else None, show_default=False)
-    if isinstance(default, list) and default:
-        for link in default:
-            if isinstance(link, dict):
-                asker.say(f"  [{link.get('title', '')} | {link.get('url', '')}]")
-        asker.say("  Enter keeps these links; type new ones to replace them. / Entrée garde ces liens.")
-    links = []
-    limit = schema.subschema("proposal", ("links",)).get("maxItems", 10)
-    while len(links) < limit:
-        index = len(links)
-
-        def attempt(answer, i=index):
-            if not answer.strip():
-                return None, []
-            link = parse_link(answer)
-            if link is None:
-                return None, [(f"{show(answer.strip())} is not 'Title | https://…'. / Écrivez « Titre | https://… ».",
-                               "a few words, a vertical bar |, then the address")]
-            return link, answer_problems(("links", i), link)
-        link = asker.loop(f"links[{len(links)}]", attempt)
-        if link is None:
-            break
-        links.append(link)
-    if not links and isinstance(default, list) and default:
-        return default
-    return links or _SKIP
-
-
-_ASKERS = {"markdown": _ask_markdown, "proposers": _ask_proposers, "links": _ask_links}
-
-
-def _get_default(defaults: dict, key: str, fallback):
-    value = defaults
-    for part in key.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return fallback
-        value = value[part]
-    return value
-
-
-def ask(questions, input_fn=input, output_fn=print, defaults=None) -> dict:
-    """Ask each question in turn; return the answers as proposal fields (nested for
-    "accessibility.captions"), ready for `new_proposal`. An invalid answer is explained
-    and asked again; an empty one keeps the default, or skips an optional question.
-    `defaults` (same shape as the result) pre-fills answers, for example after a failed check."""
-    asker = _Asker(input_fn, output_fn)
-    defaults = defaults or {}
-    answers = {}
-    for q in questions:
-        default = _get_default(defaults, q.key, q.default)
-        path = tuple(q.key.split("."))
-        value = _ASKERS.get(q.kind, _ask_simple)(q, asker, default, path)
-        if value is _SKIP:
-            continue
-        target = answers
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-        target[path[-1]] = value
-    return answers
 
 
 # --- next steps -----------------------------------------------------------------------------
@@ -995,202 +612,3 @@ def next_steps(path, lang: str = "en") -> str:
     with_url, without_url = _UPLOAD[lang]
     upload = with_url.format(url=url) if url else without_url
     return _NEXT_STEPS[lang].format(rel=rel, ident=path.stem, upload=upload, name=path.name)
-
-
-# --- GitHub issue form ----------------------------------------------------------------------
-
-# The accessibility checkboxes of the form: field -> option label (the site's own words).
-ACCESSIBILITY_OPTIONS = {key: f"{CATALOGUES['en']['access.' + key]} / {CATALOGUES['fr']['access.' + key]}"
-                         for key in ("captions", "step_free_access", "materials_in_advance")}
-FORM_IDS = ("title", "format", "themes", "languages", "summary", "description", "proposers", "duration",
-            "looking_for", "accessibility", "accessibility_notes", "links", "consent")
-PROPOSER_LINE = "Name | Organisation | Country code | GitHub handle (optional)"
-_CHECKBOX = re.compile(r"- \[([ xX])\] (.*)\Z")
-
-
-@dataclass(frozen=True)
-class FormField:
-    id: str
-    type: str
-    label: str
-    required: bool
-    options: tuple = ()
-
-
-def read_form(root) -> list:
-    """The fields of our issue form, in order (markdown blocks left out)."""
-    path = Path(root) / FORM_FILE
-    try:
-        form = yaml.safe_load(path.read_text(encoding="utf-8"))  # our own file, not a stranger's
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ScaffoldError(f"the issue form {FORM_FILE} cannot be read ({type(exc).__name__})",
-                            "restore it from the agenda repository") from None
-    fields = []
-    for item in (form or {}).get("body", []) if isinstance(form, dict) else []:
-        if not isinstance(item, dict) or item.get("type") == "markdown":
-            continue
-        attrs = item.get("attributes") or {}
-        options = tuple(o["label"] if isinstance(o, dict) else o for o in attrs.get("options", []))
-        required = bool((item.get("validations") or {}).get("required")) or any(
-            isinstance(o, dict) and o.get("required") for o in attrs.get("options", []))
-        fields.append(FormField(str(item.get("id", "")), str(item.get("type")), str(attrs.get("label", "")),
-                                required, options))
-    missing = [i for i in FORM_IDS if i not in {f.id for f in fields}]
-    if missing:
-        raise ScaffoldError(f"the issue form {FORM_FILE} has no field with id {', '.join(missing)}",
-                            "restore the form from the agenda repository")
-    return fields
-
-
-def parse_issue_body(body: str, form) -> dict:
-    """The issue body GitHub writes (`### <label>`, a blank line, the answer) -> form id ->
-    answer text, or None for "_No response_". Every heading must appear once, in the form's
-    order; a value that holds one of the form's headings is refused."""
-    if not isinstance(body, str):
-        raise ScaffoldError("the issue has no text", "open the issue with the form “Propose a session”")
-    size = len(body.encode("utf-8", errors="surrogatepass"))
-    if size > MAX_BYTES:
-        raise ScaffoldError(f"the issue is {size:,} bytes long; the limit is {MAX_BYTES:,}",
-                            "shorten the description, or link to a longer document")
-    body = body.replace("\r\n", "\n").replace("\r", "\n")
-    headings = {f"### {f.label}": f for f in form}
-    lines = body.split("\n")
-    present = {headings[line.rstrip()].id for line in lines if line.rstrip() in headings}
-    for f in form:
-        if f.id not in present:
-            raise ScaffoldError(f"{f.id}: the section '### {f.label}' is missing from the issue",
-                                "open a new issue with the form “Propose a session”, or put the section back", f.id)
-    starts, seen = [], set()
-    for n, line in enumerate(lines):
-        field = headings.get(line.rstrip())
-        if field is None:
-            continue
-        expected = form[len(starts)] if len(starts) < len(form) else None
-        if field is expected and field.id not in seen:
-            starts.append((field, n))
-            seen.add(field.id)
-            continue
-        current = starts[-1][0] if starts else None
-        if current is None:
-            raise ScaffoldError(f"the issue must start with the section '### {form[0].label}'",
-                                "open a new issue with the form “Propose a session”", form[0].id)
-        if field is current and len(starts) >= 2:  # its own heading again: typed here or just before
-            before = starts[-2][0]
-            raise ScaffoldError(f"{before.id}: the answer to '{before.label}' or '{current.label}' contains the line "
-                                f"{show(line.rstrip(), 80)}, which is a heading of the form itself",
-                                "remove that line or change its words, for example with a ## heading", before.id)
-        raise ScaffoldError(f"{current.id}: the answer to '{current.label}' contains the line "
-                            f"{show(line.rstrip(), 80)}, which is a heading of the form itself",
-                            "remove that line or change its words, for example with a ## heading", current.id)
-    values = {}
-    for i, (field, start) in enumerate(starts):
-        end = starts[i + 1][1] if i + 1 < len(starts) else len(lines)
-        text = "\n".join(lines[start + 1:end]).strip("\n").rstrip()
-        values[field.id] = None if text.strip() in ("", NO_RESPONSE) else text
-    return values
-
-
-def _one_line(fid, value):
-    if "\n" in value:
-        raise ScaffoldError(f"{fid}: the answer must be on one line", "write it on a single line", fid)
-    return value.strip()
-
-
-def _choice_list(fid, value, known, what):
-    items = [v.strip() for v in value.split(",") if v.strip()] if value else []
-    for item in items:
-        if item not in known:
-            raise ScaffoldError(f"{fid}: {show(item)} is not one of the {what}",
-                                rules._suggest(item, known), fid)  # the same hint as `agenda check`
-    return items
-
-
-def _proposers(value):
-    people = []
-    for n, line in enumerate(value.split("\n"), 1):
-        line = line.strip()
-        if line.startswith(("- ", "* ")):
-            line = line[2:].strip()
-        if not line:
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) == 4 and not parts[3]:
-            parts = parts[:3]
-        if len(parts) not in (3, 4) or not all(parts):
-            raise ScaffoldError(f"proposers, line {n}: {show(line, 80)} is not '{PROPOSER_LINE}'",
-                                "write one person per line, with | between name, organisation, country code "
-                                "and (optionally) GitHub name, e.g. Awa Diop | Jokalante | SN | awadiop",
-                                "proposers")
-        person = {"name": parts[0], "organisation": parts[1], "country": parts[2]}
-        if len(parts) == 4:
-            person["github"] = parts[3]
-        people.append(person)
-    return people
-
-
-def issue_answers(values: dict, ctx: rules.Context) -> dict:
-    """Form answers (from `parse_issue_body`) -> answers for `build_fields`."""
-    form_required = ("title", "format", "themes", "languages", "summary", "description", "proposers", "duration")
-    for fid in form_required:
-        if values.get(fid) is None:
-            raise ScaffoldError(f"{fid}: this answer is required but the issue has none",
-                                "edit the issue and fill it in", fid)
-    answers = {
-        "title": _one_line("title", values["title"]),
-        "format": _choice_list("format", _one_line("format", values["format"]), ctx.formats, "event's formats"),
-        "themes": _choice_list("themes", _one_line("themes", values["themes"]), ctx.themes, "programme's themes"),
-        "languages": _choice_list("languages", _one_line("languages", values["languages"]), ctx.languages,
-                                  "event's languages"),
-        "summary": _one_line("summary", values["summary"]),
-        "description": values["description"],
-        "proposers": _proposers(values["proposers"]),
-    }
-    if len(answers["format"]) != 1:
-        raise ScaffoldError("format: choose exactly one format", "for example workshop", "format")
-    answers["format"] = answers["format"][0]
-    duration = _one_line("duration", values["duration"])
-    minutes = parse_duration(duration)
-    if minutes is None:
-        raise ScaffoldError(f"duration: {show(duration)} is not a number of minutes",
-                            "write the length in minutes, for example 90", "duration")
-    answers["duration"] = minutes
-    if values.get("looking_for"):
-        answers["looking_for"] = [v.strip() for v in _one_line("looking_for", values["looking_for"]).split(",")]
-    access = {}
-    for line in (values.get("accessibility") or "").split("\n"):
-        if not line.strip():
-            continue
-        m = _CHECKBOX.match(line.strip())
-        key = next((k for k, label in ACCESSIBILITY_OPTIONS.items() if m and m[2].strip() == label), None)
-        if key is None:
-            raise ScaffoldError(f"accessibility: {show(line.strip(), 80)} is not one of the form's boxes",
-                                "tick or untick the boxes of the form; do not type in this section", "accessibility")
-        if m[1] != " ":
-            access[key] = True
-    if values.get("accessibility_notes"):
-        access["notes"] = " ".join(values["accessibility_notes"].split())
-    if access:
-        answers["accessibility"] = access
-    if values.get("links"):
-        answers["links"] = values["links"]
-    consent = values.get("consent") or ""
-    if not any((m := _CHECKBOX.match(line.strip())) and m[1] != " " for line in consent.split("\n")):
-        raise ScaffoldError("consent: the box accepting publication under CC BY 4.0 is not ticked",
-                            "tick it once the people named have agreed to appear in the programme", "consent")
-    return answers
-
-
-def from_issue(body: str, root, comment: str = ISSUE_COMMENT):
-    """The body of an issue opened with the form -> (id, text of proposals/<id>.yaml).
-
-    Raises ScaffoldError naming the field for a malformed body, and with the checker's
-    `problems` when the proposal would not pass `agenda check`. Nothing is written."""
-    root = Path(root)
-    form = read_form(root)
-    values = parse_issue_body(body, form)
-    ctx = load_context(root)
-    fields = build_fields(issue_answers(values, ctx))
-    ident = unique_id(root, slugify(fields["title"]))
-    text = render_proposal(fields, comment)
-    _raise_problems(check_proposal_text(root, ident, text, ctx))
-    return ident, text

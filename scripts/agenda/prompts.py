@@ -1,0 +1,430 @@
+"""The questions of `agenda new`, asked one by one in a terminal.
+
+Each answer is checked as it is typed, by dropping it into a known-valid proposal and
+running the checker's schema and text rules, so the re-ask message is word for word what
+`agenda check` would say. `ask` takes `input`/`print` (the CLI) or scripted functions (tests).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass
+
+from . import rules, schema
+from . import text as text_rules
+from .i18n import CATALOGUES
+from .load import load_bytes
+from .problems import field_path, show
+from .scaffold import (
+    MAX_ATTEMPTS,
+    ScaffoldError,
+    clean_line,
+    clean_markdown,
+    load_context,
+    parse_duration,
+    parse_link,
+    render_proposal,
+    split_list,
+)
+
+# --- questions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """One interactive question. `key` is the field ("accessibility.captions" for a field
+    inside another); `source` says where `questions(root)` takes the choices from."""
+
+    key: str
+    en: str
+    fr: str
+    help: str = ""
+    kind: str = "text"  # text | markdown | choice | choices | duration | yes-no | proposers | links
+    required: bool = True
+    choices: tuple = ()  # ((id, label), ...)
+    default: object = None
+    source: str = ""  # formats | themes | languages | looking_for
+
+
+QUESTIONS = (
+    Question("title", "Title of the session", "Titre de la session",
+             "One line, 5 to 120 characters, as the public will read it. / Une ligne, de 5 à 120 caractères."),
+    Question("format", "Format", "Format", "Type a number or an id. / Tapez un numéro ou un identifiant.",
+             kind="choice", source="formats"),
+    Question("themes", "Themes (1 to 3, the main one first)", "Thèmes (1 à 3, le principal d'abord)",
+             "Numbers or ids separated by commas, e.g. 1, 3. / Numéros ou identifiants séparés par des virgules.",
+             kind="choices", source="themes"),
+    Question("languages", "Language(s) of the session", "Langue(s) de la session",
+             "Numbers or codes separated by commas, e.g. fr, en. / Numéros ou codes séparés par des virgules.",
+             kind="choices", source="languages"),
+    Question("summary", "Summary", "Résumé",
+             "One or two sentences on one line, 20 to 300 characters. / Une ou deux phrases, de 20 à 300 caractères."),
+    Question("description", "Description", "Description",
+             "Goals, how the session works, who should come; Markdown, at least 50 characters. "
+             "Finish with a line holding only a dot (.). / Objectifs, déroulé, public ; terminez par une "
+             "ligne contenant seulement un point (.).", kind="markdown"),
+    Question("proposers", "Proposers: who runs the session", "Porteurs : qui anime la session",
+             "Name, organisation (or independent), two-letter country code, GitHub name if any. / Nom, "
+             "organisation (ou independent), code pays à deux lettres, nom GitHub s'il y en a un.",
+             kind="proposers"),
+    Question("duration", "Duration in minutes", "Durée en minutes",
+             "15 to 480, in steps of 5; 90, 90 min or 1h30. / De 15 à 480, par pas de 5.",
+             kind="duration", default=60),
+    Question("looking_for", "What are you looking for?", "Que recherchez-vous ?",
+             "Numbers or ids separated by commas; Enter to skip. / Entrée pour passer.",
+             kind="choices", required=False, source="looking_for"),
+    Question("accessibility.step_free_access", "Can the session be reached and followed without stairs?",
+             "La session est-elle accessible sans marches ?", kind="yes-no", required=False),
+    Question("accessibility.captions", "Will there be live captions?", "Y aura-t-il un sous-titrage en direct ?",
+             kind="yes-no", required=False),
+    Question("accessibility.materials_in_advance", "Will slides or documents be shared before the session?",
+             "Les supports seront-ils partagés à l'avance ?", kind="yes-no", required=False),
+    Question("accessibility.notes", "Anything else attendees should know (one line)",
+             "Autre information utile aux participants (une ligne)",
+             "Quiet room, breaks, hearing loop…; Enter to skip. / Entrée pour passer.", required=False),
+    Question("links", "Web pages about the session", "Pages web sur la session",
+             "One per line: Title | https://…; an empty line to finish. / Une par ligne ; une ligne vide pour finir.",
+             kind="links", required=False),
+)
+
+PROPOSER_QUESTIONS = (
+    Question("name", "Name, as it should be shown", "Nom, tel qu'il sera affiché"),
+    Question("organisation", "Organisation (or independent)", "Organisation (ou independent)", default="independent"),
+    Question("country", "Country, two-letter code (FR, SN, BR…)", "Pays, code à deux lettres (FR, SN, BR…)"),
+    Question("github", "GitHub user name, without @", "Nom d'utilisateur GitHub, sans @",
+             "Enter to skip. / Entrée pour passer.", required=False),
+)
+
+
+def _bilingual(names) -> str:
+    if not isinstance(names, dict):
+        return str(names)
+    en, fr = names.get("en"), names.get("fr")
+    if en and fr and en != fr:
+        return f"{en} / {fr}"
+    return en or fr or next(iter(names.values()), "")
+
+
+def repository_choices(ctx: rules.Context) -> dict:
+    """source -> ((id, label), ...): the event's formats and languages, the themes, and
+    what proposers may look for (from the schema), with English / French labels."""
+    event = ctx.event.data if ctx.event else {}
+    looking = schema.subschema("proposal", ("looking_for", 0)).get("enum", [])
+    return {
+        "formats": tuple((f["id"], _bilingual(f["name"])) for f in event.get("formats", [])),
+        "themes": tuple((tid, _bilingual(doc.data.get("name", {}))) for tid, doc in sorted(ctx.themes.items())),
+        "languages": tuple((lang["code"], _bilingual(lang["name"])) for lang in event.get("languages", [])),
+        "looking_for": tuple((v, f"{CATALOGUES['en']['looking.' + v]} / {CATALOGUES['fr']['looking.' + v]}")
+                             for v in looking),
+    }
+
+
+def questions(root, ctx: rules.Context | None = None) -> list:
+    """QUESTIONS with their choices taken from the repository's event.yaml and themes/."""
+    ctx = ctx if ctx is not None else load_context(root)
+    choices = repository_choices(ctx)
+    return [dataclasses.replace(q, choices=choices[q.source]) if q.source else q for q in QUESTIONS]
+
+
+# A valid proposal (for the schema only): one answer is put in it and checked in place, so
+# that `ask` says exactly what `agenda check` would say about that field.
+_SKELETON = {
+    "title": "A session title", "format": "workshop", "themes": ["theme"], "languages": ["fr"],
+    "summary": "A summary that is long enough.", "description": "A description " * 5 + "\n",
+    "proposers": [{"name": "Name", "organisation": "Organisation", "country": "FR"}],
+    "duration": 60, "status": "proposed",
+}
+
+
+def _set_path(data, path, value):
+    for n, part in enumerate(path[:-1]):
+        following = path[n + 1]
+        if isinstance(part, int):
+            while len(data) <= part:
+                data.append(copy.deepcopy(_SKELETON["proposers"][0]) if path[0] == "proposers" else {})
+            data = data[part]
+        else:
+            if not isinstance(data.get(part), (dict, list)):
+                data[part] = [] if isinstance(following, int) else {}
+            data = data[part]
+    last = path[-1]
+    if isinstance(last, int):
+        while len(data) <= last:
+            data.append(None)
+    data[last] = value
+
+
+def answer_problems(path, value) -> list:
+    """What `agenda check` would say about this one value (schema and text rules), as
+    (message, hint) pairs; [] when it is fine. `path` is ('title',) or ('proposers', 0, 'name')."""
+    fields = copy.deepcopy(_SKELETON)
+    _set_path(fields, tuple(path), value)
+    try:
+        text = render_proposal(fields)
+    except ScaffoldError as exc:
+        return [(exc.message, exc.hint)]
+    doc, problems = load_bytes("proposal.yaml", text.encode("utf-8"))
+    if doc is None:  # cannot happen for rendered text; said plainly if it ever does
+        return [(p.message, p.hint) for p in problems]
+    markdown, urls = schema.field_kinds("proposal")
+    problems = schema.check("proposal", doc) + text_rules.check_text(doc, markdown, urls)
+    name = field_path(path)
+    mine = [p for p in problems if p.field == name or p.field.startswith((name + ".", name + "["))]
+    return [(p.message, p.hint) for p in mine]
+
+
+class _Asker:
+    def __init__(self, input_fn, output_fn):
+        self.input_fn = input_fn
+        self.say = output_fn
+
+    def read(self, prompt="> ") -> str:
+        try:
+            answer = self.input_fn(prompt)
+        except EOFError:
+            raise ScaffoldError("the input ended before the proposal was complete",
+                                "answer every question; run the command again to start over") from None
+        return "" if answer is None else str(answer)
+
+    def header(self, q: Question, default=None, show_default=True):
+        self.say("")
+        title = q.en if q.en == q.fr else f"{q.en} / {q.fr}"
+        self.say(title + ("" if q.required else " (optional / facultatif)"))
+        if q.help:
+            self.say(f"  {q.help}")
+        if q.kind == "yes-no":
+            self.say("  y = yes / oui, n = no / non" + ("" if q.required else "; Enter to skip. / Entrée pour passer."))
+        for n, (cid, label) in enumerate(q.choices, 1):
+            self.say(f"  {n:>2}. {cid} — {label}" if label and label != cid else f"  {n:>2}. {cid}")
+        if show_default and default not in (None, "", []):
+            keep = ("A line with only a dot keeps this text. / Un point seul garde ce texte." if q.kind == "markdown"
+                    else "Enter keeps this answer. / Entrée garde cette réponse.")
+            self.say(f"  [{_display(default)}] {keep}")
+
+    def complain(self, problems):
+        for message, hint in problems:
+            self.say(f"  ! {message}")
+            if hint:
+                self.say(f"    {hint}")
+
+    def loop(self, key, attempt):
+        """Ask until `attempt(answer_text)` returns (value, []) ; re-ask with the problems."""
+        for _ in range(MAX_ATTEMPTS):
+            value, problems = attempt(self.read())
+            if not problems:
+                return value
+            self.complain(problems)
+        raise ScaffoldError(f"{key}: {MAX_ATTEMPTS} answers in a row were not accepted",
+                            "read the message above each question, then run the command again", key)
+
+
+def _display(value) -> str:
+    if isinstance(value, bool):
+        return "y" if value else "n"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    text = str(value)
+    first = text.split("\n", 1)[0]
+    return first[:60] + ("…" if len(first) > 60 or "\n" in text.rstrip("\n") else "")
+
+
+_SKIP = object()
+_YES = {"y", "yes", "o", "oui", "true"}
+_NO = {"n", "no", "non", "false"}
+
+
+def _yes_no(answer: str, default):
+    """(True/False/default, []) or (None, [problem])."""
+    answer = answer.strip().lower()
+    if not answer:
+        return default, []
+    if answer in _YES:
+        return True, []
+    if answer in _NO:
+        return False, []
+    return None, [("Answer y (yes, oui) or n (no, non). / Répondez o (oui) ou n (non).", "")]
+
+
+def _as_text(value) -> str:
+    """A default as the person would type it, so that it is checked like an answer."""
+    if isinstance(value, bool):
+        return "y" if value else "n"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _required(q):
+    return [("This answer is required. / Cette réponse est obligatoire.", q.help)]
+
+
+def _pick(q: Question, token: str):
+    """A number from the list, an id, or a name -> the id; or (None, problem)."""
+    token = token.strip()
+    if not q.choices:  # the static QUESTIONS: `new_proposal` checks the id against the repository
+        return token, None
+    ids = [cid for cid, _ in q.choices]
+    if token.isdigit():
+        n = int(token)
+        if 1 <= n <= len(ids):
+            return ids[n - 1], None
+        return None, (f"{token} is not a number from the list (1 to {len(ids)}). / "
+                      + f"{token} n'est pas un numéro de la liste.", "")
+    folded = token.casefold()
+    for cid, label in q.choices:
+        if folded == cid.casefold() or folded in (part.strip().casefold() for part in label.split(" / ")):
+            return cid, None
+    return None, (f"{show(token)} is not in the list. / {show(token)} n'est pas dans la liste.",
+                  rules._suggest(token, ids) + "; type the numbers or ids shown above")
+
+
+def _ask_simple(q: Question, asker: _Asker, default, path):
+    asker.header(q, default)
+
+    def attempt(answer):
+        answer = answer.strip()
+        if not answer and default not in (None, "", []):
+            answer = _as_text(default).strip()
+        if not answer:
+            return (_SKIP, []) if not q.required else (None, _required(q))
+        if q.kind == "choice":
+            value, problem = _pick(q, answer)
+            return (value, [problem] if problem else [])
+        if q.kind == "choices":
+            value, problems = [], []
+            for token in split_list(answer):
+                picked, problem = _pick(q, token)
+                if problem:
+                    problems.append(problem)
+                elif picked not in value:
+                    value.append(picked)
+        elif q.kind == "duration":
+            value = parse_duration(answer)
+            if value is None:
+                return None, [(f"{show(answer)} is not a number of minutes. / "
+                               + f"{show(answer)} n'est pas un nombre de minutes.", "write for example 90")]
+            problems = []
+        elif q.kind == "yes-no":
+            return _yes_no(answer, None)
+        else:
+            value, problems = clean_line(answer), []
+            if path[-1] == "country":
+                value = value.upper()
+            elif path[-1] == "github":
+                value = value.lstrip("@")
+        return value, problems or answer_problems(path, value)
+
+    return asker.loop(field_path(path), attempt)
+
+
+def _ask_markdown(q: Question, asker: _Asker, default, path):
+    asker.header(q, default)
+    for _ in range(MAX_ATTEMPTS):
+        lines = []
+        while True:
+            line = asker.read("> " if not lines else ". ")
+            if line.strip() == ".":
+                break
+            lines.append(line)
+        text = clean_markdown("\n".join(lines))
+        if not text and isinstance(default, str):
+            text = clean_markdown(default)
+        if not text:
+            if not q.required:
+                return _SKIP
+            asker.complain(_required(q))
+            continue
+        problems = answer_problems(path, text)
+        if not problems:
+            return text
+        asker.complain(problems)
+        asker.say("  Type the whole text again, then a line with only a dot. / Retapez tout le texte, puis un point.")
+    raise ScaffoldError(f"{path[0]}: {MAX_ATTEMPTS} answers in a row were not accepted",
+                        "read the message above the question, then run the command again", path[0])
+
+
+def _ask_proposers(q: Question, asker: _Asker, default, path):
+    asker.header(q, show_default=False)
+    known = [p for p in default if isinstance(p, dict)] if isinstance(default, list) else []
+    people = []
+    limit = schema.subschema("proposal", ("proposers",)).get("maxItems", 12)
+    while True:
+        n = len(people)
+        asker.say(f"  Proposer {n + 1} / Porteur {n + 1}")
+        person = {}
+        for sub in PROPOSER_QUESTIONS:
+            before = known[n].get(sub.key, sub.default) if n < len(known) else sub.default
+            value = _ask_simple(sub, asker, before, ("proposers", n, sub.key))
+            if value is not _SKIP:
+                person[sub.key] = value
+        people.append(person)
+        if len(people) >= limit:
+            break
+        more = len(known) > len(people)
+        asker.say(f"  Another proposer? / Un autre porteur ? ({'Y/n' if more else 'y/N'})")
+        if not asker.loop("proposers", lambda answer, more=more: _yes_no(answer, more)):
+            break
+    return people
+
+
+def _ask_links(q: Question, asker: _Asker, default, path):
+    asker.header(q, default if isinstance(default, list) and default else None, show_default=False)
+    if isinstance(default, list) and default:
+        for link in default:
+            if isinstance(link, dict):
+                asker.say(f"  [{link.get('title', '')} | {link.get('url', '')}]")
+        asker.say("  Enter keeps these links; type new ones to replace them. / Entrée garde ces liens.")
+    links = []
+    limit = schema.subschema("proposal", ("links",)).get("maxItems", 10)
+    while len(links) < limit:
+        index = len(links)
+
+        def attempt(answer, i=index):
+            if not answer.strip():
+                return None, []
+            link = parse_link(answer)
+            if link is None:
+                return None, [(f"{show(answer.strip())} is not 'Title | https://…'. / Écrivez « Titre | https://… ».",
+                               "a few words, a vertical bar |, then the address")]
+            return link, answer_problems(("links", i), link)
+        link = asker.loop(f"links[{len(links)}]", attempt)
+        if link is None:
+            break
+        links.append(link)
+    if not links and isinstance(default, list) and default:
+        return default
+    return links or _SKIP
+
+
+_ASKERS = {"markdown": _ask_markdown, "proposers": _ask_proposers, "links": _ask_links}
+
+
+def _get_default(defaults: dict, key: str, fallback):
+    value = defaults
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return fallback
+        value = value[part]
+    return value
+
+
+def ask(questions, input_fn=input, output_fn=print, defaults=None) -> dict:
+    """Ask each question in turn; return the answers as proposal fields (nested for
+    "accessibility.captions"), ready for `new_proposal`. An invalid answer is explained
+    and asked again; an empty one keeps the default, or skips an optional question.
+    `defaults` (same shape as the result) pre-fills answers, for example after a failed check."""
+    asker = _Asker(input_fn, output_fn)
+    defaults = defaults or {}
+    answers = {}
+    for q in questions:
+        default = _get_default(defaults, q.key, q.default)
+        path = tuple(q.key.split("."))
+        value = _ASKERS.get(q.kind, _ask_simple)(q, asker, default, path)
+        if value is _SKIP:
+            continue
+        target = answers
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = value
+    return answers
