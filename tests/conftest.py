@@ -22,6 +22,21 @@ def base_repo(tmp_path):
     return repo
 
 
+SITE_FILES = ("mkdocs.yml", "docs", "overrides", "event.yaml", "themes", "proposals", "schema")
+
+
+def copy_repo(target: Path, names=SITE_FILES) -> Path:
+    """A copy of this repository's programme and site files (not its Git history)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        elif source.exists():
+            shutil.copy(source, target / name)
+    return target
+
+
 def run_agenda(*args, cwd=None, input=None):
     """The real command line, in a subprocess, as a contributor runs it."""
     return subprocess.run(

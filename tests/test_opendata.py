@@ -13,8 +13,8 @@ import feedparser
 import icalendar
 import pytest
 
-from conftest import ROOT
-from test_site import copy_repo, mkdocs_build
+from conftest import copy_repo
+from test_site import mkdocs_build
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1481068800"}  # 2016-12-07T00:00:00Z
 

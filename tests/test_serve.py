@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from test_site import copy_repo
+from conftest import copy_repo
 
 
 def free_port():

@@ -15,26 +15,14 @@ import pytest
 
 from agenda.model import build_agenda
 from agenda.repository import check_repository
-from conftest import ROOT
+from conftest import ROOT, copy_repo
 
-SITE_FILES = ("mkdocs.yml", "docs", "overrides", "event.yaml", "themes", "proposals", "schema")
 
 
 def mkdocs_build(repo: Path, site: Path, *extra, env=None):
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(repo / "mkdocs.yml"),
                            "-d", str(site), *extra], capture_output=True, text=True, timeout=600,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})})
-
-
-def copy_repo(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for name in SITE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.exists():
-            shutil.copy(source, target / name)
-    return target
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ import pytest
 
 from agenda.repository import check_repository
 from conftest import ROOT
-from test_site import copy_repo, mkdocs_build
+from conftest import copy_repo
+from test_site import mkdocs_build
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 FORBIDDEN_TAGS = {"iframe", "svg", "style", "marquee", "object", "embed", "img"}

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, copy_repo
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 PULL_REQUEST = WORKFLOWS / "pull-request.yml"
@@ -342,19 +342,8 @@ def pull_request_clone(tmp_path):
     """main: a copy of this repository's programme and site, pushed to a bare `origin`;
     checked out: a branch adding one good and one bad (unknown theme) proposal."""
     repo, origin = tmp_path / "clone", tmp_path / "origin.git"
-    repo.mkdir()
-    for name in DATA:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name)
-        elif source.exists():
-            shutil.copy(source, repo / name)
+    copy_repo(repo, DATA)
     git(repo, "init", "-q", "-b", "main")
-    if not (repo / ".github" / "CODEOWNERS").exists() and agenda_has("codeowners"):
-        # The repository keeps CODEOWNERS up to date; a copy made before it existed gets one.
-        made = subprocess.run([sys.executable, "-m", "agenda", "codeowners"], cwd=repo,
-                              capture_output=True, text=True, timeout=120)
-        assert made.returncode == 0, made.stdout + made.stderr
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "The programme")
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
