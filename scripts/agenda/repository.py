@@ -197,6 +197,22 @@ def _check_all_proposals(found, ctx, jobs, full):
     return [item for part in results for item in part]
 
 
+def load_settings(found):
+    """The event settings and themes among discovered files: (event Document or None,
+    {id: valid theme Document}, problems). What every proposal is checked against."""
+    event, themes, problems = None, {}, []
+    for kind, ident, rel, source in found:
+        if kind == "proposal":
+            continue
+        doc, file_problems = check_file(kind, rel, source)
+        problems.extend(file_problems)
+        if doc is not None and kind == "event":
+            event = doc
+        elif doc is not None:
+            themes[ident] = doc
+    return event, themes, problems
+
+
 def check_repository(root, jobs: int | None = None, full: bool = True) -> Report:
     """Load, validate and cross-check the whole repository.
 
@@ -206,17 +222,9 @@ def check_repository(root, jobs: int | None = None, full: bool = True) -> Report
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     found, problems = discover(root)
     report = Report(files=len(found))
-    proposals = []
-    for kind, ident, rel, source in found:
-        if kind == "proposal":
-            proposals.append((ident, rel, source))
-            continue
-        doc, file_problems = check_file(kind, rel, source)
-        problems.extend(file_problems)
-        if doc is not None and kind == "event":
-            report.event = doc
-        elif doc is not None:
-            report.themes[ident] = doc
+    report.event, report.themes, settings_problems = load_settings(found)
+    problems.extend(settings_problems)
+    proposals = [(ident, rel, source) for kind, ident, rel, source in found if kind == "proposal"]
     ctx = rules.Context(report.event, report.themes)
     for ident, rel, source, data, file_problems in _check_all_proposals(proposals, ctx, jobs, full):
         problems.extend(file_problems)

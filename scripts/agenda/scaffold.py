@@ -23,7 +23,7 @@ from . import rules, schema
 from . import text as text_rules
 from .load import load_bytes
 from .problems import field_path, format_text, show
-from .repository import EVENT_FILE, check_file, discover
+from .repository import EVENT_FILE, discover, load_settings
 
 FORM_FILE = ".github/ISSUE_TEMPLATE/propose-session.yml"
 NO_RESPONSE = "_No response_"
@@ -266,19 +266,11 @@ def load_context(root) -> rules.Context:
     """The event settings and valid themes, as `agenda check` loads them, for the rules."""
     root = Path(root)
     found, _ = discover(root)
-    event = None
-    themes = {}
-    for kind, ident, rel, source in found:
-        if kind == "event":
-            event, problems = check_file(kind, rel, source)
-            if event is None:
-                raise ScaffoldError(f"{EVENT_FILE} has problems, so a proposal cannot be checked against it",
-                                    "run `agenda check` in the repository and fix event.yaml first",
-                                    problems=problems)
-        elif kind == "theme":
-            doc, _ = check_file(kind, rel, source)
-            if doc is not None:
-                themes[ident] = doc
+    event, themes, problems = load_settings(found)
+    if event is None and any(p.file == EVENT_FILE for p in problems):
+        raise ScaffoldError(f"{EVENT_FILE} has problems, so a proposal cannot be checked against it",
+                            "run `agenda check` in the repository and fix event.yaml first",
+                            problems=[p for p in problems if p.file == EVENT_FILE])
     if event is None:
         raise ScaffoldError(f"there is no {EVENT_FILE} in {root}",
                             "run this command in the programme repository, or give its folder with --root")
