@@ -145,7 +145,8 @@ def run_check(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         sys.stderr.write("agenda: error: --jobs must be at least 1\n")
         return EXIT_ERROR
-    report = check_repository(root, jobs=args.jobs, full=False)
+    # --base needs the changed files' full data and positions; a plain check needs neither.
+    report = check_repository(root, jobs=args.jobs, full=bool(args.base))
     problems = report.problems
     if args.files:
         wanted = {_relative(root, f) for f in args.files}
@@ -159,8 +160,7 @@ def run_check(args) -> int:
             return _review_error(exc)
         for line in status_report(changed):
             sys.stderr.write(f"agenda: {line}\n")
-        full = check_repository(root, jobs=args.jobs)  # positions and data of the changed files
-        problems = sort_problems(problems + transition_problems(changed, full))
+        problems = sort_problems(problems + transition_problems(changed, report))
     sys.stdout.write(FORMATTERS[args.format](problems))
     sys.stderr.write(summary(problems, report.files) + "\n")
     failing = [p for p in problems if p.is_error or args.strict]
