@@ -150,9 +150,7 @@ class Site:
             body = "\n".join(
                 f"<tr><th scope=\"row\">{self.link(here, key, label) if key else escape(label)}</th><td>{n}</td></tr>"
                 for label, key, n in items)
-            rows.append(f'<table class="agenda-counts">\n<caption>{escape(title)}</caption>\n'
-                        f'<thead><tr><th scope="col">{escape(column)}</th><th scope="col">{escape(m("count"))}</th></tr></thead>\n'
-                        f"<tbody>\n{body}\n</tbody>\n</table>")
+            rows.append(table((column, m("count")), body, caption=title, cls="agenda-counts"))
         dates = m("event_dates", first=m.date(ev.first_day), last=m.date(ev.last_day), place=ev.timezone.split("/")[-1])
         html = f"""<h1>{escape(self.name(ev.name))}</h1>
 <p class="agenda-lead">{escape(dates)}</p>
@@ -338,26 +336,11 @@ class Site:
                                  for name, about in exports.CSV_COLUMNS)
         html = f"""<h1>{escape(m("data"))}</h1>
 <p>{escape(m("data_intro"))}</p>
-<table>
-<thead><tr><th scope="col">{escape(m("file"))}</th><th scope="col">Format</th><th scope="col">{escape(m("description"))}</th></tr></thead>
-<tbody>
-{rows}
-</tbody>
-</table>
+{table((m("file"), "Format", m("description")), rows)}
 <h2>{escape(m("fields_of", file="proposals.json"))}</h2>
-<table>
-<thead><tr><th scope="col">{escape(m("field"))}</th><th scope="col">{escape(m("description"))}</th></tr></thead>
-<tbody>
-{json_fields}
-</tbody>
-</table>
+{table((m("field"), m("description")), json_fields)}
 <h2>{escape(m("columns_of", file="proposals.csv"))}</h2>
-<table>
-<thead><tr><th scope="col">{escape(m("column"))}</th><th scope="col">{escape(m("description"))}</th></tr></thead>
-<tbody>
-{csv_columns}
-</tbody>
-</table>
+{table((m("column"), m("description")), csv_columns)}
 <h2>{escape(m("licence"))}</h2>
 <p>{escape(m("licence_text"))}</p>"""
         return Page(here, m("data"), html, m("data_intro"))
@@ -439,6 +422,14 @@ class Site:
         if isinstance(value, tuple):
             return escape(", ".join(value))
         return escape(value)
+
+
+def table(headers, body: str, caption: str = "", cls: str = "") -> str:
+    """A table with plain-text column headers (escaped here) and rows already rendered."""
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+    opening = f'<table class="{cls}">' if cls else "<table>"
+    caption = f"\n<caption>{escape(caption)}</caption>" if caption else ""
+    return f"{opening}{caption}\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
 def proposal_key(pid):
