@@ -142,12 +142,14 @@ def _unimage(tokens: list[Token], md: MarkdownIt) -> list[Token]:
     return out
 
 
-def _link_allowed(url: str) -> bool:
-    """Refuse, at parse time, what nh3 would strip: the link then stays visible as text."""
+def link_allowed(url: str) -> bool:
+    """Refuse, at parse time, what nh3 would strip: the link then stays visible as text.
+    `agenda check` reports the same links (text.py), with the same decision."""
     scheme = _SCHEME.match(url)
     if scheme:
         return scheme.group(1).lower() in URL_SCHEMES
     return not _NETWORK_PATH.match(url)
+
 
 
 def _heading(self, tokens, idx, options, env):
@@ -178,7 +180,7 @@ def _fence(self, tokens, idx, options, env):
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.validateLink = _link_allowed
+    md.validateLink = link_allowed
     md.core.ruler.push("images_as_links", _images_as_links)
     for rule in ("heading_open", "heading_close"):
         md.add_render_rule(rule, _heading)
@@ -189,6 +191,72 @@ def _parser() -> MarkdownIt:
 
 
 _MD = _parser()
+
+
+# --- what `agenda check` asks of a text: its links, and its size once rendered -----------
+
+# Each of these turns a few bytes of Markdown into many bytes of HTML, without a bound set by
+# the text's own length: a reference definition (`[r]: address`) is copied into every link that
+# uses it, and a table row, however short, gets every column of the header.
+_REFERENCE = re.compile(r"\]:")
+# A table's delimiter row (`|---|:-:|`), also inside blockquotes and lists; a superset is fine.
+_TABLE_DELIMITER = re.compile(r"^[ \t>]*[|: \t-]*-[|: \t-]*$", re.M)
+MAX_HTML_BYTES = 256 * 1024
+# Without those, the HTML of any text is at most this many times its UTF-8 size (plus a
+# constant): the worst measured is 34x, for blockquotes nested 20 deep (`>>>>>`, markdown-it's
+# nesting limit), against 1-3x for prose; tests/test_markdown.py checks the bound on hostile
+# and random texts.
+MAX_RATIO = 48
+_RATIO_SLACK = 64
+
+
+def may_amplify(text: str) -> bool:
+    """Cheap test: could `text` render to more than MAX_HTML_BYTES? False is a guarantee;
+    True means: render it and measure. Texts under about 5 KB without a reference definition
+    or a table are never rendered by the check."""
+    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    if size * MAX_RATIO + _RATIO_SLACK > MAX_HTML_BYTES:
+        return True
+    if "]:" in text and _REFERENCE.search(text):
+        return True
+    return "|" in text and "-" in text and _TABLE_DELIMITER.search(text) is not None
+
+
+def rendered_size(text: str) -> int:
+    """Bytes of HTML that `render_markdown` publishes for `text` (the site renders it the same
+    way, only its headings' levels differ by a digit)."""
+    return len(render_markdown(text).encode("utf-8"))
+
+
+_LINKS_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_LINKS_MD.enable(["table", "strikethrough"])
+_LINKS_MD.validateLink = lambda url: True  # keep every link, to judge it in `links`
+
+
+def links(text: str):
+    """(address, line in the text) of every link markdown-it reads in `text`: inline links,
+    images, autolinks and reference definitions (used or not). Addresses as the renderer sees
+    them (entities decoded); code spans and code blocks hold none. Lines count from 1."""
+    env: dict = {}
+    tokens = _LINKS_MD.parse(_valid_unicode(text), env)
+    out = []
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            line = token.map[0] + 1 if token.map else 1
+            out.extend((url, line) for url in _inline_links(token.children))
+    for ref in env.get("references", {}).values():
+        out.append((ref["href"], ref["map"][0] + 1 if ref.get("map") else 1))
+    return sorted(out, key=lambda item: item[1])
+
+
+def _inline_links(tokens: list[Token]):
+    for token in tokens:
+        if token.type == "link_open":
+            yield str(token.attrGet("href") or "")
+        elif token.type == "image":
+            yield str(token.attrGet("src") or "")
+        if token.children:  # an image's alt text can hold links of its own
+            yield from _inline_links(token.children)
 
 
 # --- nh3: the allow-list ---------------------------------------------------------------

@@ -1,35 +1,114 @@
 """Rules on single text values: characters that hide content, line breaks, unsafe URLs.
 
-Legitimate scripts keep working: accents, Arabic and Hebrew (and their direction marks
-U+200E, U+200F, U+061C), the Persian zero-width non-joiner, emoji joiners and flag tags.
-What is refused is what can make a reviewer read something other than what the site shows:
-control characters, bidirectional embeddings, overrides and isolates ("Trojan Source"),
-and invisible spaces.
+What must be true: a reviewer reads exactly what the site will show. So a character that is
+invisible by definition is refused, whatever its name: every *format* character (Unicode
+general category Cf) and every *Default_Ignorable_Code_Point* (a renderer shows nothing for
+it: soft hyphen, fillers, variation selectors, tags, invisible operators, interlinear
+annotations...), C0/C1 controls, line and paragraph separators, lone surrogates, and U+2800
+(the braille blank, drawn as a space). The ranges are written out below (Unicode 15.1) rather
+than read from `unicodedata`, so the rule does not change with the Python version.
+
+Real scripts need a few of them; those are kept only where they do their job:
+
+* LRM, RLM and ALM (U+200E, U+200F, U+061C): direction marks for mixed Arabic, Hebrew and
+  Latin text. Unlike embeddings and overrides they cannot reorder a run, only a neutral.
+* ZWNJ and ZWJ (U+200C, U+200D): spelling in Persian, Arabic and Indic scripts, and emoji
+  sequences (👩‍💻). One at a time, between two non-ASCII characters: a joiner next to ASCII,
+  a space or another joiner joins nothing and is the classic zero-width watermark.
+* VS1–VS16 (U+FE00–U+FE0F) right after the character they select a glyph for (❤️, 1️⃣,
+  ≩︀), and the Mongolian free variation selectors after a Mongolian letter. After ASCII only
+  the keycap forms are real (# * 0–9 with VS15/VS16, 0 with VS1). VS17–VS256 (U+E0100–E01EF,
+  ideographic variants) are refused: a name reads the same without them, and a run of them
+  carries hidden data ("emoji smuggling").
+* Tag characters (U+E0020–E007F) only as an emoji tag sequence in its valid form: the black
+  flag U+1F3F4, a subdivision code of 3 to 6 tag letters or digits, then CANCEL TAG (the
+  flags of England, Scotland, Wales). Anywhere else they are invisible text.
+* The prepended concatenation marks (U+0600–0605, U+06DD...) are format characters that are
+  *drawn* (Arabic number signs): they are not in the refused ranges.
+
+Fast path: ASCII strings cost `str.isprintable()`; other strings one search of one
+character class. Only strings with a suspect character take the precise, contextual path.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from .problems import ERROR, Problem, field_path, show
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
-# C0/C1 controls except tab and line feed, DEL, invisible spaces and joiners that are
-# not needed by any script, byte-order marks, line/paragraph separators, annotations.
-_INVISIBLE = "\u200b\u2028\u2029\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb\u180e"
-_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
-_BAD_ANY = re.compile(f"[{_CONTROL}{_BIDI}{_INVISIBLE}]")
-_BAD_LINE = re.compile(f"[\t\n{_CONTROL}{_BIDI}{_INVISIBLE}]")
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+# Default_Ignorable_Code_Point and Cf (Unicode 15.1), without the bidi controls above and the
+# drawn prepended concatenation marks; plus the braille blank.
+_IGNORABLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+              "\u2060-\u2065\u206a-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+              "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
+_SUSPECT_ANY = re.compile(f"[{_CONTROL}{_BIDI}{_IGNORABLE}]")
+_SUSPECT_LINE = re.compile(f"[\t\n{_CONTROL}{_BIDI}{_IGNORABLE}]")
 _BIDI_RE = re.compile(f"[{_BIDI}]")
 
+_MARKS = frozenset("\u200e\u200f\u061c")
+_JOINERS = frozenset("\u200c\u200d")
+_EMOJI_VS = frozenset("\ufe0e\ufe0f")
+_KEYCAP_BASES = frozenset("#*0123456789")
+_MONGOLIAN_FVS = frozenset("\u180b\u180c\u180d\u180f")
+_FLAG_TAGS = re.compile("\U0001f3f4([\U000e0061-\U000e007a]{2}[\U000e0030-\U000e0039\U000e0061-\U000e007a]{1,4}\U000e007f)")
+
 SAFE_SCHEMES = ("https", "http")
-_MARKDOWN_LINK = re.compile(r"\]\(\s*<?([A-Za-z][A-Za-z0-9+.\-]*):|<([A-Za-z][A-Za-z0-9+.\-]*):[^\s>]*>|^\s*\[[^\]]+\]:\s*<?([A-Za-z][A-Za-z0-9+.\-]*):", re.M)
-_MARKDOWN_SCHEMES = ("https", "http", "mailto")
+MAX_LINK_PROBLEMS = 10  # per text: each address once, and a flood of them stays readable
 
 
 def _pattern(path):
     return tuple("*" if isinstance(p, int) else p for p in path)
+
+
+def _visible_base(ch: str) -> bool:
+    return not ch.isspace() and not _SUSPECT_ANY.match(ch)
+
+
+def _allowed_here(value: str, i: int, flag_spans) -> bool:
+    """Is the suspect character value[i] one that a real script needs, where it stands?"""
+    ch = value[i]
+    if ch in _MARKS:
+        return True
+    prev = value[i - 1] if i else ""
+    if ch in _JOINERS:
+        nxt = value[i + 1] if i + 1 < len(value) else ""
+        return (bool(prev) and bool(nxt) and not prev.isascii() and not nxt.isascii()
+                and (_visible_base(prev) or prev in _EMOJI_VS) and _visible_base(nxt))
+    if "\ufe00" <= ch <= "\ufe0f":
+        if not prev or not _visible_base(prev):
+            return False
+        if prev.isascii():
+            return (prev in _KEYCAP_BASES and ch in _EMOJI_VS) or (prev == "0" and ch == "\ufe00")
+        return True
+    if ch in _MONGOLIAN_FVS:
+        return "\u1820" <= prev <= "\u18aa"
+    if "\U000e0020" <= ch <= "\U000e007f":
+        return any(start <= i < end for start, end in flag_spans)
+    return False
+
+
+def first_hidden(value: str, multiline: bool):
+    """The first character of `value` that the rules refuse, as a regex match, or None."""
+    suspects = (_SUSPECT_ANY if multiline else _SUSPECT_LINE).finditer(value)
+    flag_spans = None
+    for match in suspects:
+        ch = match.group()
+        if ch in "\t\n" or _BIDI_RE.match(ch):
+            return match
+        if flag_spans is None:
+            flag_spans = [m.span(1) for m in _FLAG_TAGS.finditer(value)] if "\U000e007f" in value else []
+        if not _allowed_here(value, match.start(), flag_spans):
+            return match
+    return None
+
+
+def _char_name(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
 
 
 def _char_problem(doc, path, value, match, multiline):
@@ -47,9 +126,10 @@ def _char_problem(doc, path, value, match, multiline):
                        f"{'line break' if ch == chr(10) else 'tab'}",
                        name, "use `>-` instead of `|`, or write the value on one line")
     return Problem(doc.path, line, col, ERROR, "control-character",
-                   f"{name} contains the invisible character U+{ord(ch):04X} "
+                   f"{name} contains the invisible character {_char_name(ch)} "
                    f"(at character {match.start() + 1} of {show(value, 30)})",
-                   name, "delete it and type the text again")
+                   name, "delete it and type the text again; joiners, variation selectors and "
+                         "tags are kept only inside the words and emoji that need them")
 
 
 _PLAIN_WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?\Z")
@@ -73,41 +153,79 @@ def _url_problem(doc, path, value):
                    name, "only https:// and http:// addresses with a host name are accepted")
 
 
+# Where Markdown could hold a link whose address does not plainly start with https://, http://
+# or mailto: an inline link or image `](`, a reference definition `]:`, an autolink `<x:`.
+# Every link has one of these just before its address, so text without a match has no link
+# to refuse and is not parsed (most descriptions). Text with one is parsed by markdown-it,
+# and only what it reads as a link counts: `javascript:` in a code span is not a link.
+_SAFE_START = r"(?:[Hh][Tt][Tt][Pp][Ss]?://|[Mm][Aa][Ii][Ll][Tt][Oo]:)"
+_LINK_CANDIDATE = re.compile(rf"\][(:]\s*<?(?!{_SAFE_START})|<(?!{_SAFE_START})[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
 def _markdown_link_problems(doc, path, value):
+    from . import markdown  # only for the few texts that need it: markdown-it costs an import
+
     name = field_path(path)
-    for m in _MARKDOWN_LINK.finditer(value):
-        scheme = next(g for g in m.groups() if g)
-        if scheme.lower() in _MARKDOWN_SCHEMES:
+    seen = set()
+    for url, text_line in markdown.links(value):
+        if markdown.link_allowed(url) or url in seen:
             continue
+        seen.add(url)
+        if len(seen) > MAX_LINK_PROBLEMS:  # one reference used a thousand times is one problem
+            break
         line, col = doc.where(path)
         yield Problem(doc.path, line, col, ERROR, "unsafe-url",
-                      f"{name} links to a {show(scheme + ':', 20)} address, which is not allowed",
-                      name, "link only to https://, http:// or mailto: addresses")
+                      f"{name} links to {show(url, 40)} (line {text_line} of the text), which is not "
+                      f"an https://, http:// or mailto: address",
+                      name, "link only to https://, http:// or mailto: addresses; to show such an "
+                            "address as code, put it between backticks")
+
+
+def _amplification_problem(doc, path, value):
+    from . import markdown
+
+    if not markdown.may_amplify(value):
+        return None
+    size = markdown.rendered_size(value)
+    if size <= markdown.MAX_HTML_BYTES:
+        return None
+    name = field_path(path)
+    line, col = doc.where(path)
+    return Problem(doc.path, line, col, ERROR, "too-long",
+                   f"{name} becomes {size:,} bytes of HTML on the site, more than the "
+                   f"{markdown.MAX_HTML_BYTES:,} allowed for one text",
+                   name, "each use of a reference link repeats its address, each row of a table all its "
+                         "columns: write addresses inline, and use fewer columns or links")
 
 
 def check_text(doc, markdown_paths, url_paths):
-    """Every string of a document: hidden characters, line breaks, URL schemes.
+    """Every string of a document: hidden characters, line breaks, URL schemes, and the size
+    of Markdown once rendered.
 
     Most strings are short, clean, one-line text in a field that is neither Markdown nor a
-    URL; they cost one regular-expression search and two set look-ups. Only the others
-    have their full field pattern computed."""
+    URL; they cost one `isprintable()` (ASCII) or one regular-expression search and two set
+    look-ups. Only the others have their full field pattern computed."""
     problems = []
     url_names = {p[-1] for p in url_paths if p}
     for path, value in doc.strings:
         name = path[-1] if path else None
-        # isprintable() is False for line breaks, tabs, controls and every invisible format
-        # character; those strings, URLs and Markdown take the precise path below.
-        if value.isprintable() and name not in url_names:
+        # isprintable() is False for line breaks, tabs and controls, the only suspects in ASCII.
+        clean = value.isprintable() if value.isascii() else not _SUSPECT_LINE.search(value)
+        if clean and name not in url_names:
             continue
         pattern = _pattern(path)
         multiline = pattern in markdown_paths
-        match = (_BAD_ANY if multiline else _BAD_LINE).search(value)
+        match = first_hidden(value, multiline)
         if match:
             problems.append(_char_problem(doc, path, value, match, multiline))
         if pattern in url_paths:
             p = _url_problem(doc, path, value)
             if p:
                 problems.append(p)
-        if multiline and ":" in value:
-            problems.extend(_markdown_link_problems(doc, path, value))
+        if multiline:
+            if _LINK_CANDIDATE.search(value):
+                problems.extend(_markdown_link_problems(doc, path, value))
+            p = _amplification_problem(doc, path, value)
+            if p:
+                problems.append(p)
     return problems
