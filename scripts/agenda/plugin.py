@@ -37,6 +37,11 @@ class AgendaConfig(base.Config):
 
 
 class AgendaPlugin(BasePlugin[AgendaConfig]):
+    serving = False  # `mkdocs serve`: an invalid programme is shown in the browser (serve_errors.py)
+
+    def on_startup(self, *, command, dirty):
+        self.serving = command == "serve"
+
     def on_config(self, config):
         root = self.config.root or os.path.dirname(config.config_file_path)
         self.root = Path(root)
@@ -47,7 +52,13 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(self.build_date.timestamp())))
         errors = [p for p in report.problems if p.is_error]
         for warning in (p for p in report.problems if not p.is_error):
-            log.warning(format_text([warning]).rstrip())
+            (log.info if self.serving else log.warning)(format_text([warning]).rstrip())
+        if errors and self.serving:  # a warning or an exception would stall the preview
+            from .serve_errors import error_pages
+
+            log.info("the programme has problems, shown in the browser:\n" + format_text(errors).rstrip())
+            self.pages, self.data = error_pages(report.problems, config), {}
+            return config
         if errors:
             raise PluginError("the programme has problems; fix them and build again:\n" + format_text(errors).rstrip())
         agenda = build_agenda(report.event, report.themes, report.proposals)

@@ -1,0 +1,53 @@
+"""What `mkdocs serve` shows while the programme has problems: the problems, in the browser.
+
+`mkdocs build` refuses an invalid programme (plugin.on_config raises). Raising during
+`mkdocs serve` is worse than useless: the first build ends the command, and a failed rebuild
+leaves the development server waiting for a good build, so the browser's request hangs and
+the problem is only in the terminal. So while serving, the plugin publishes this small site
+instead: every page the navigation names (the home page first) holds the same list of
+problems, the lines `agenda check` prints, escaped. The live-reload script MkDocs adds to
+every page reloads it when a file is saved, and the real site comes back once it is valid.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .markdown import escape
+from .pages import Page
+from .problems import format_text
+
+TITLE = "Le programme a des problèmes / The programme has problems"
+NOTE = ("La prévisualisation reviendra dès qu'ils seront corrigés ; « mkdocs build » et « agenda check » "
+        "refusent le programme tant qu'ils sont là. / The preview comes back as soon as they are fixed; "
+        "mkdocs build and agenda check refuse the programme until then.")
+
+
+def nav_pages(nav) -> list:
+    """Every Markdown page named in a MkDocs `nav` (nested lists and mappings), in order."""
+    found = []
+    if isinstance(nav, str):
+        if nav.endswith(".md"):
+            found.append(nav)
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            found += nav_pages(value)
+    elif isinstance(nav, list):
+        for item in nav:
+            found += nav_pages(item)
+    return found
+
+
+def error_pages(problems, config) -> dict:
+    """key -> Page: the home page and every page of the navigation that docs/ does not hold,
+    each listing `problems` (so that no link of the navigation is broken)."""
+    count = sum(1 for p in problems if p.is_error)
+    body = (f"<h1>{escape(TITLE)}</h1>\n<p>{escape(f'{count} error(s)')} — {escape(NOTE)}</p>\n"
+            f'<pre class="agenda-problems"><code>{escape(format_text(problems))}</code></pre>')
+    keys = ["index.md"] + nav_pages(config.get("nav") or [])
+    docs = config.get("docs_dir") or ""
+    pages = {}
+    for key in keys:
+        if key not in pages and not os.path.isfile(os.path.join(docs, key)):
+            pages[key] = Page(key, TITLE, body, TITLE)
+    return pages
