@@ -24,6 +24,22 @@ EVENT_FILE = "event.yaml"
 FOLDERS = {"themes": "theme", "proposals": "proposal"}
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# Ids that are valid slugs but cannot be used. Windows reserves device names, with any
+# extension and in any case: a checkout there cannot create proposals/con.yaml, nor a build the
+# page's folder con/. And `index` is the page of its folder on the site (themes/index.md is the
+# Themes page; proposals/index.md would be served at proposals/, not proposals/index/):
+# tests/test_files.py derives this list from the pages the site generates.
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)})
+SITE_PAGES = frozenset({"index"})
+
+
+def reserved_id(ident: str, folder: str = "proposals"):
+    """Why `ident` cannot name a file of `folder` (a proposal or a theme), or None."""
+    if ident.lower() in WINDOWS_DEVICES:
+        return f"{ident!r} is a device name on Windows, so no file or folder can have it there"
+    if ident in SITE_PAGES:
+        return f"{ident!r} names the page of {folder}/ itself on the site, so this one would have no page"
+    return None
 
 
 @dataclass
@@ -41,6 +57,28 @@ def _file_problem(rel, rule, message, hint):
     return Problem(rel, 1, 1, ERROR, rule, message, "", hint)
 
 
+def _outside(root: Path, directory: Path) -> bool:
+    """Is this programme folder a link (or a Windows junction) to a folder elsewhere?"""
+    return directory.is_symlink() or os.path.realpath(directory) != os.path.join(os.path.realpath(root), directory.name)
+
+
+def _folder_problems(root: Path, folder: str):
+    directory = root / folder
+    if directory.is_symlink() or (directory.is_dir() and _outside(root, directory)):
+        try:
+            target = show(os.readlink(directory), 80)
+        except OSError:
+            target = "another folder"
+        return [_file_problem(folder, "stray-file",
+                              f"{folder}/ is a link to {target}, so its files are not read: they would be "
+                              f"published from outside the repository",
+                              f"replace the link with a real {folder}/ folder holding the files")]
+    if os.path.lexists(directory):
+        return [_file_problem(folder, "stray-file", f"{folder} is not a folder, so it is not read",
+                              f"make {folder}/ a folder of .yaml files")]
+    return []
+
+
 def discover(root: Path):
     """(kind, id, relative path, absolute path) of every data file, and layout problems."""
     found, problems = [], []
@@ -52,7 +90,8 @@ def discover(root: Path):
                                       "every programme needs its settings: see schema/event.schema.json"))
     for folder, kind in FOLDERS.items():
         directory = root / folder
-        if not directory.is_dir():
+        if not directory.is_dir() or _outside(root, directory):
+            problems.extend(_folder_problems(root, folder))
             continue
         seen = {}
         for entry in sorted(os.scandir(directory), key=lambda e: e.name):
@@ -84,6 +123,9 @@ def discover(root: Path):
                 problems.append(_file_problem(rel, "bad-file-name",
                                               "the file name (the id) must use only lower-case letters a-z, digits and hyphens",
                                               f"rename it, for example to {folder}/{suggestion[:64]}.yaml"))
+            elif reserved_id(stem, folder):
+                problems.append(_file_problem(rel, "bad-file-name", f"the id {reserved_id(stem, folder)}",
+                                              f"rename it, for example to {folder}/{stem}-{kind}.yaml"))
             folded = stem.casefold()
             if folded in seen:
                 problems.append(_file_problem(rel, "duplicate-id", f"the id {stem!r} is already used by {seen[folded]}",
