@@ -23,7 +23,7 @@ from . import rules, schema
 from . import text as text_rules
 from .load import load_bytes
 from .problems import field_path, format_text, show
-from .repository import EVENT_FILE, discover, load_settings
+from .repository import EVENT_FILE, discover, load_settings, reserved_id
 
 FORM_FILE = ".github/ISSUE_TEMPLATE/propose-session.yml"
 NO_RESPONSE = "_No response_"
@@ -99,14 +99,15 @@ def _taken_ids(root) -> set:
 
 def unique_id(root, base: str) -> str:
     """`base`, or base-2, base-3… : the first id without a file in proposals/ (compared as
-    `agenda check` compares ids, ignoring case and extension). Never longer than 64."""
+    `agenda check` compares ids, ignoring case and extension) and not reserved (`con`,
+    `index`…: see repository.reserved_id). Never longer than 64."""
     base = base if _SLUG.match(base) and len(base) <= ID_MAX else slugify(base)
     taken = _taken_ids(root)
     n = 1
     while True:
         suffix = "" if n == 1 else f"-{n}"
         candidate = _shorten(base, ID_MAX - len(suffix)) + suffix
-        if candidate.casefold() not in taken:
+        if candidate.casefold() not in taken and not reserved_id(candidate):
             return candidate
         n += 1
 
