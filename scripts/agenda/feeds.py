@@ -82,10 +82,23 @@ def xml_text(text) -> str:
     return _XML_ILLEGAL.sub("", str(text))
 
 
-def ical_text(text) -> str:
+def ical_text(text) -> "Text":
     """`text` as iCalendar TEXT can carry it: CRLF and CR become LF (the only line break
     TEXT knows, written `\\n`), other control characters and lone surrogates are removed."""
-    return _ICAL_ILLEGAL.sub("", _newlines(str(text)))
+    return Text(_ICAL_ILLEGAL.sub("", _newlines(str(text))))
+
+
+class Text(vText):
+    """TEXT written exactly as RFC 5545 3.3.11 says, nothing more: backslash, `;`, `,` and the
+    line feed escaped. icalendar's own escaping first turns the two characters `\\N` into a
+    line break (it takes them for an already escaped one), so a title holding a literal `\\N`
+    would come back from any calendar with a line break in it."""
+
+    __slots__ = ()
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        return text.encode(self.encoding)
 
 
 # --------------------------------------------------------------------------- URLs
@@ -168,8 +181,8 @@ def _calendar(agenda, proposals, name, *, base_url, stamp, m) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     # X- properties have no known type: without vText, icalendar would write them raw.
-    cal.add("x-wr-calname", vText(ical_text(name)))
-    cal.add("x-wr-timezone", vText(ical_text(event.timezone)))
+    cal.add("x-wr-calname", ical_text(name))
+    cal.add("x-wr-timezone", ical_text(event.timezone))
     # Always present, even in a calendar without events, since X-WR-TIMEZONE names it.
     # (Calendar.add_missing_timezones() calls the same Timezone.from_tzid, but only for
     # zones that events use, and with a 1970-2038 range unless told otherwise.)
@@ -201,6 +214,7 @@ def _vevent(agenda, p, base_url, dtstamp, zone, m) -> Event:
     ev.add("location", ical_text(m.name(agenda.room(s.room).name)))
     ev.add("url", url)
     ev.add("categories", [ical_text(c) for c in categories])
+    ev["categories"].cats = [ical_text(c) for c in categories]  # the library wraps them in its own vText
     ev.add("status", "CONFIRMED")
     return ev
 
