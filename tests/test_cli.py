@@ -62,7 +62,7 @@ def test_json_format_is_parseable_and_complete(base_repo):
     doc = json.loads(result.stdout)
     assert doc["errors"] == 2 and doc["warnings"] == 0
     assert {p["rule"] for p in doc["problems"]} == {"unknown-theme", "line-break"}
-    assert set(doc["problems"][0]) == {"file", "line", "column", "severity", "rule", "message", "field", "hint"}
+    assert set(doc["problems"][0]) == {"file", "line", "column", "severity", "rule", "message", "field", "hint", "related"}
 
 
 def test_warnings_pass_unless_strict(base_repo):

@@ -7,6 +7,7 @@ import shutil
 
 from agenda.catalogue import RULES
 from agenda.repository import check_repository
+from agenda.timeline import slots_of
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -62,9 +63,15 @@ def test_content_covers_every_format_status_and_theme():
     assert {p["status"] for p in proposals} == {"proposed", "accepted", "scheduled", "declined", "withdrawn"}
     assert {t for p in proposals for t in p["themes"]} == set(report.themes)
     assert len(report.themes) == 8
-    days = {p["schedule"]["day"] for p in proposals if "schedule" in p}
-    assert days == {"2016-12-07", "2016-12-08", "2016-12-09"}
+    slots = [slot for p in proposals for slot in slots_of(p)]
+    assert {slot["day"] for slot in slots} == {"2016-12-07", "2016-12-08", "2016-12-09"}
     assert {"fr", "en"} <= {lang for p in proposals for lang in p["languages"]}
+    # what real programmes need, shown in the example: a session held twice, one that ends at
+    # midnight, a shared room, and both answers about recording
+    assert any(isinstance(p.get("schedule"), list) and len(p["schedule"]) > 1 for p in proposals)
+    assert any(slot.get("end") == "00:00" for slot in slots)
+    assert any(room.get("shared") for room in report.event.data["rooms"])
+    assert {p.get("recording") for p in proposals} >= {"allowed", "not-allowed"}
 
 
 def test_every_command_is_documented_with_an_example():

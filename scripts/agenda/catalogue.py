@@ -28,11 +28,11 @@ RULES = {
     "wrong-type": "A value has the type the schema asks for (text, number, true/false, list).",
     "not-allowed": "A value is one of the allowed values (status, looking_for…).",
     "bad-format": "A value has the expected form (ids, dates, times, country codes, GitHub names).",
-    "too-short": "Text is at least as long as the schema asks.",
-    "too-long": "Text is at most as long as the schema allows.",
-    "too-few-items": "A list has at least the required number of items.",
-    "too-many-items": "A list has at most the allowed number of items.",
-    "out-of-range": "A number is within its bounds (duration 15–480 minutes, in steps of 5).",
+    "too-short": "Text is at least as long as the schema and the event's limits ask.",
+    "too-long": "Text is at most as long as the schema and the event's limits allow.",
+    "too-few-items": "A list has at least the number of items the schema and the event's limits ask.",
+    "too-many-items": "A list has at most the number of items the schema and the event's limits allow.",
+    "out-of-range": "A number is within its bounds (a duration within the event's limits; a limit's minimum not above its maximum).",
     "duplicate-item": "A list does not repeat an item.",
     "invalid-value": "A value satisfies the rest of the schema.",
     # text
@@ -41,20 +41,25 @@ RULES = {
     "line-break": "One-line fields (title, summary, names…) have no line break.",
     "unsafe-url": "Links use https:// or http:// (mailto: too inside Markdown), never javascript:, data: or file:.",
     # cross-file rules
-    "invalid-date": "Dates are real calendar dates, and the event does not end before it starts.",
+    "invalid-date": "Dates are real calendar dates, the event does not end before it starts, and a start time exists on the clock (not in the hour skipped when clocks go forward).",
+    "day-change-mismatch": "Each event day opens at or after the day-change hour, and hours past midnight close at or before it.",
     "unknown-timezone": "The event's time zone is a real IANA zone.",
     "unknown-theme": "A proposal's themes exist in themes/.",
     "unknown-format": "A proposal's format is one of the event's formats.",
     "unknown-language": "A proposal's languages are among the event's languages.",
-    "unknown-room": "A scheduled room is one of the event's rooms.",
+    "unknown-room": "A slot's room is one of the event's rooms.",
     "status-schedule-mismatch": "A proposal has a schedule exactly when its status is scheduled.",
-    "schedule-outside-event": "A scheduled day is within the event's dates.",
-    "schedule-outside-hours": "A session fits within the event's opening hours.",
-    "schedule-end-before-start": "A session (and the opening hours) end after they start.",
-    "schedule-duration-mismatch": "The scheduled start and end agree with the duration.",
-    "room-conflict": "No two sessions use the same room at the same time.",
-    "proposer-conflict": "Nobody (same name or GitHub handle) is in two sessions at the same time.",
+    "schedule-outside-event": "A slot's day, and a day with its own opening hours, are within the event's dates, and a slot ends before the event's last day closes.",
+    "schedule-outside-hours": "A slot starts and ends while the venue is open (it may run past midnight or over several days).",
+    "schedule-duration-mismatch": "A slot's end, when written, agrees with its start and duration.",
+    "room-conflict": "No two slots use the same room at the same time, unless the room is shared.",
+    "proposer-conflict": "Nobody is in two sessions at the same time: an error for the same GitHub name or guid, a warning for the same name only.",
     "near-duplicate-title": "Warning: two titles share most of their words; the sessions may be the same.",
+    "unused-acknowledgement": "Warning: an acknowledgement in a proposal matches a warning that no longer appears.",
     # pull requests (agenda check --base)
     "status-transition": "With --base, a status changes only by an allowed step (not withdrawn → scheduled), and a new proposal starts as proposed.",
 }
+
+# The rules that can report warnings: a reviewer may acknowledge these in the proposal
+# (`acknowledged:`), never an error.
+WARNING_RULES = frozenset({"near-duplicate-title", "proposer-conflict", "unused-acknowledgement"})

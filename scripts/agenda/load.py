@@ -11,6 +11,9 @@ last value, and aliases can blow up memory later. So the loader walks libyaml's 
 * anchors, aliases, merge keys (`<<`), explicit tags, duplicate keys, non-text keys,
   nesting deeper than MAX_DEPTH and several documents are refused;
 * files over MAX_BYTES, not UTF-8 (UTF-16 included) or holding a NUL byte are refused.
+* a carriage return escaped in a quoted value (backslash r, alone or before backslash n) becomes
+  a line feed, as the file's own CRLF line endings do: a one-line field then reports a line
+  break, not an invisible character.
 """
 
 from __future__ import annotations
@@ -141,6 +144,11 @@ def _syntax_problem(path: str, exc: yaml.YAMLError) -> Problem:
     return _problem(path, line, col, "yaml-syntax", f"this is not valid YAML: {what}", hint)
 
 
+def normalise_line_breaks(text: str) -> str:
+    """CRLF and lone CR -> LF: a line break is a line break, however it was written."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class _Walker:
     """Builds data from parser events; records positions and policy problems."""
 
@@ -243,7 +251,7 @@ class _Walker:
     def scalar(event):
         value = event.value
         if event.style != "" or event.tag is not None:
-            return value
+            return normalise_line_breaks(value) if "\r" in value else value
         value = _TYPED.get(value, value)
         if type(value) is str and value[0] in _NUMBER_START and _INT.match(value):
             return int(value)

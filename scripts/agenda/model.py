@@ -7,9 +7,12 @@ same repository always gives the same pages, byte for byte.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+
+from . import timeline
 
 STATUSES = ("scheduled", "accepted", "proposed", "declined", "withdrawn")
 
@@ -29,18 +32,40 @@ class Named:
 
 @dataclass(frozen=True)
 class Slot:
-    day: str  # YYYY-MM-DD
-    start: str  # HH:MM
-    end: str
+    """One time a session is held. `day` is the event day it belongs to, which for a night
+    session is the evening before the calendar date of `starts`."""
+
+    index: int  # position in the proposal's schedule, from 0
+    day: str  # YYYY-MM-DD, the event day
+    start: str  # HH:MM, wall clock
+    end: str  # HH:MM, wall clock (may be on a later date: see ends)
     room: str
+    duration: int  # minutes
+    starts: dt.datetime  # wall clock, naive, in the event's time zone
+    ends: dt.datetime
+    starts_at: dt.datetime  # the same instants, time-zone aware
+    ends_at: dt.datetime
+    guid: str | None = None  # kept from an imported programme
+    source_id: int | None = None
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.ends.date() > self.starts.date() and self.ends.time() != dt.time()
+
+    @property
+    def days_spanned(self) -> int:
+        """1 for a session within one calendar day (or ending at midnight), more for items over days."""
+        last = self.ends - dt.timedelta(microseconds=1)
+        return (last.date() - self.starts.date()).days + 1
 
 
 @dataclass(frozen=True)
 class Person:
     name: str
-    organisation: str
-    country: str
+    organisation: str | None = None
+    country: str | None = None
     github: str | None = None
+    guid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,19 +73,31 @@ class Proposal:
     id: str
     path: str  # proposals/<id>.yaml, for "view source" links
     title: str
+    subtitle: str | None
     format: str
     themes: tuple
     languages: tuple
-    summary: str
-    description: str
+    summary: str  # "" when left out
+    description: str  # "" when left out
     proposers: tuple
     duration: int
     status: str
-    schedule: Slot | None
+    slots: tuple  # Slot, in the order written
     links: tuple  # (title, url)
     accessibility: tuple  # (key, value) pairs, in schema order
     looking_for: tuple
+    recording: str | None  # "allowed", "not-allowed", or None when not said
     example: bool
+
+    @property
+    def schedule(self) -> Slot | None:
+        """The first slot (in time), or None: where one time is enough (lists, sorting)."""
+        return min(self.slots, key=lambda s: s.starts_at) if self.slots else None
+
+    @property
+    def do_not_record(self) -> bool:
+        """Only a session whose proposers said yes may be recorded (frab's do_not_record)."""
+        return self.recording != "allowed"
 
     @property
     def sort_key(self):
@@ -69,29 +106,40 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class Session:
+    """A proposal at one of its slots: what the programme grid, calendars and schedule apps show."""
+
+    proposal: Proposal
+    slot: Slot
+
+    @property
+    def key(self) -> str:
+        """Unique per session: the proposal id, with the slot's number when it has several."""
+        return self.proposal.id if len(self.proposal.slots) == 1 else f"{self.proposal.id}-{self.slot.index + 1}"
+
+
+@dataclass(frozen=True)
 class Event:
     name: dict
     first_day: str
     last_day: str
     timezone: str
-    hours: tuple | None
+    hours: tuple | None  # default opening hours (HH:MM, HH:MM); the end may be past midnight
     rooms: tuple
     formats: tuple
     languages: tuple
     repository: str
     branch: str
     site_url: str | None
+    clock: timeline.Clock
 
     def days(self):
-        import datetime as dt
+        return tuple(day.isoformat() for day in self.clock.days)
 
-        day = dt.date.fromisoformat(self.first_day)
-        last = dt.date.fromisoformat(self.last_day)
-        out = []
-        while day <= last:
-            out.append(day.isoformat())
-            day += dt.timedelta(days=1)
-        return tuple(out)
+    def hours_of(self, day: str):
+        """(HH:MM, HH:MM) opening hours of an event day, or None."""
+        hours = self.clock.hours_of(dt.date.fromisoformat(day))
+        return (timeline.hhmm(hours.start), timeline.hhmm(hours.end)) if hours else None
 
 
 @dataclass(frozen=True)
@@ -135,11 +183,26 @@ class Agenda:
     def language(self, code):
         return self._languages.get(code)
 
-    def scheduled(self, day=None):
-        """Scheduled sessions in time order, then by the rooms' order in event.yaml."""
+    @cached_property
+    def _sessions(self):
         order = {r.id: i for i, r in enumerate(self.event.rooms)}
-        items = [p for p in self.proposals if p.schedule and (day is None or p.schedule.day == day)]
-        return sorted(items, key=lambda p: (p.schedule.day, p.schedule.start, order.get(p.schedule.room, 0), p.id))
+        items = [Session(p, s) for p in self.proposals for s in p.slots]
+        return tuple(sorted(items, key=lambda x: (x.slot.day, x.slot.starts_at, order.get(x.slot.room, 0),
+                                                   x.proposal.id, x.slot.index)))
+
+    def sessions(self, day=None):
+        """Every slot of every scheduled proposal, in time order, then by the rooms' order
+        in event.yaml; with `day`, those of that event day (night sessions included)."""
+        return [x for x in self._sessions if day is None or x.slot.day == day]
+
+    def scheduled(self, day=None):
+        """Scheduled proposals with a slot (on `day`, if given), each once, in time order."""
+        seen, out = set(), []
+        for x in self.sessions(day):
+            if x.proposal.id not in seen:
+                seen.add(x.proposal.id)
+                out.append(x.proposal)
+        return out
 
     def by_status(self, proposals=None):
         """status -> proposals (ordered by title), in the order of STATUSES."""
@@ -163,8 +226,9 @@ class Agenda:
         proposals = defaultdict(dict)
         for p in self.proposals:
             for person in p.proposers:
-                people[person.organisation][person.name] = person
-                proposals[person.organisation][p.id] = p
+                if person.organisation:
+                    people[person.organisation][person.name] = person
+                    proposals[person.organisation][p.id] = p
         return {
             org: (sorted(people[org].values(), key=lambda x: x.name.casefold()),
                   sorted(proposals[org].values(), key=title_key))
@@ -191,33 +255,47 @@ ACCESSIBILITY_ORDER = ("interpretation", "sign_language", "captions", "step_free
 def build_agenda(event_doc, theme_docs, proposal_docs) -> Agenda:
     """Documents that passed the check -> the model."""
     e = event_doc.data
+    clock = timeline.Clock.from_event(e)
     event = Event(
         name=e["name"], first_day=e["dates"]["start"], last_day=e["dates"]["end"], timezone=e["timezone"],
         hours=(e["hours"]["start"], e["hours"]["end"]) if "hours" in e else None,
         rooms=_named(e["rooms"]), formats=_named(e["formats"]), languages=_named(e["languages"], key="code"),
         repository=e["repository"].rstrip("/"), branch=e.get("branch", "main"), site_url=e.get("site_url"),
+        clock=clock,
     )
     themes = tuple(
-        Named(tid, doc.data["name"], doc.data["description"], (("reviewers", tuple(doc.data["reviewers"])),))
+        Named(tid, doc.data["name"], doc.data.get("description"),
+              (("reviewers", tuple(doc.data.get("reviewers", ()))),))
         for tid, doc in sorted(theme_docs.items())
     )
-    proposals = tuple(_proposal(pid, doc) for pid, doc in sorted(proposal_docs.items()))
+    proposals = tuple(_proposal(pid, doc, clock) for pid, doc in sorted(proposal_docs.items()))
     return Agenda(event, themes, proposals)
 
 
-def _proposal(pid, doc) -> Proposal:
+def _slot(clock, index, s, default_duration) -> Slot:
+    t = timeline.timing(clock, s, default_duration)
+    starts_at = clock.aware(t.start)
+    ends_at = (starts_at.astimezone(dt.timezone.utc) + dt.timedelta(minutes=t.duration)).astimezone(starts_at.tzinfo)
+    return Slot(index, s["day"], s["start"], f"{t.end:%H:%M}", s["room"], t.duration, t.start, t.end,
+                starts_at, ends_at, s.get("guid"), s.get("source_id"))
+
+
+def _proposal(pid, doc, clock) -> Proposal:
     d = doc.data
-    s = d.get("schedule")
     access = d.get("accessibility", {})
+    slots = () if d["status"] != "scheduled" else tuple(
+        _slot(clock, i, s, d["duration"]) for i, s in enumerate(timeline.slots_of(d)))
     return Proposal(
-        id=pid, path=doc.path, title=d["title"], format=d["format"], themes=tuple(d["themes"]),
-        languages=tuple(d["languages"]), summary=d["summary"], description=d["description"],
-        proposers=tuple(Person(p["name"], p["organisation"], p["country"], p.get("github")) for p in d["proposers"]),
-        duration=d["duration"], status=d["status"],
-        schedule=Slot(s["day"], s["start"], s["end"], s["room"]) if s else None,
+        id=pid, path=doc.path, title=d["title"], subtitle=d.get("subtitle"), format=d["format"],
+        themes=tuple(d.get("themes", ())), languages=tuple(d.get("languages", ())),
+        summary=d.get("summary", ""), description=d.get("description", ""),
+        proposers=tuple(Person(p["name"], p.get("organisation"), p.get("country"), p.get("github"), p.get("guid"))
+                        for p in d.get("proposers", ())),
+        duration=d["duration"], status=d["status"], slots=slots,
         links=tuple((link["title"], link["url"]) for link in d.get("links", [])),
         accessibility=tuple((k, _freeze(access[k])) for k in ACCESSIBILITY_ORDER if k in access),
-        looking_for=tuple(d.get("looking_for", [])), example=bool(d.get("example", False)),
+        looking_for=tuple(d.get("looking_for", [])), recording=d.get("recording"),
+        example=bool(d.get("example", False)),
     )
 
 

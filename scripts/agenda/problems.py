@@ -29,6 +29,7 @@ class Problem:
     message: str
     field: str = ""
     hint: str = ""
+    related: str = ""  # the other proposal a cross-file problem names, for acknowledgements
 
     @property
     def is_error(self) -> bool:
@@ -82,6 +83,14 @@ def sort_problems(problems):
 # --- formatters: a registry, as check-jsonschema does ------------------------------------
 
 
+def inert(line: str) -> str:
+    """A log line that GitHub's runner cannot read as a command. The runner still obeys the
+    old `##[command]` form *anywhere* in a line (`##[add-mask]`, `##[stop-commands]`, which
+    hides every later annotation), and file names and values in messages come from strangers.
+    (`::command::` only counts at the start of a line, where these lines have a file name.)"""
+    return line.replace("##[", "#\\#[")
+
+
 def format_text(problems) -> str:
     lines = []
     for p in problems:
@@ -89,7 +98,7 @@ def format_text(problems) -> str:
         lines.append(f"{p.file}:{p.line}:{p.column}: {p.severity} [{p.rule}] {p.message}{where}")
         if p.hint:
             lines.append(f"  hint: {p.hint}")
-    return "\n".join(lines) + ("\n" if lines else "")
+    return "\n".join(map(inert, lines)) + ("\n" if lines else "")
 
 
 def _escape_data(text: str) -> str:

@@ -48,17 +48,38 @@ def _resolve(schema: dict, node: dict) -> dict:
     return node
 
 
+def _branch(schema: dict, node: dict, part) -> dict:
+    """A value that may be one thing or a list of them (`schedule`) is written with
+    if/then/else: a list index leads into `then`, a field name into `else`."""
+    if "if" in node and not ("items" in node or "properties" in node):
+        node = _resolve(schema, node.get("then" if isinstance(part, int) else "else", {}))
+    return node
+
+
 def subschema(kind: str, path) -> dict:
     """The schema of the value at a data path (for descriptions, enums, field names)."""
     schema = load_schema(kind)
     node = schema
     for part in path:
-        node = _resolve(schema, node)
+        node = _branch(schema, _resolve(schema, node), part)
         if isinstance(part, int):
             node = node.get("items", {})
         else:
             node = node.get("properties", {}).get(part, {})
     return _resolve(schema, node)
+
+
+def describe(kind: str, path) -> str:
+    """The schema's description of a field: the hint every message about it ends with."""
+    return subschema(kind, path).get("description", "")
+
+
+@cache
+def limit_defaults() -> dict:
+    """limit name -> {bound: default}, from the `default` keywords of event.yaml's limits."""
+    limits = _resolve(load_schema("event"), {"$ref": "#/$defs/limits"})
+    return {name: {bound: spec["default"] for bound, spec in node["properties"].items()}
+            for name, node in limits["properties"].items()}
 
 
 @cache
@@ -77,6 +98,9 @@ def field_kinds(kind: str):
             walk(child, path + (name,))
         if "items" in node:
             walk(node["items"], path + ("*",))
+        for branch in ("then", "else"):
+            if branch in node:
+                walk(node[branch], path)
 
     walk(schema, ())
     return frozenset(markdown), frozenset(urls)
@@ -108,10 +132,6 @@ def _lookup(data, path):
     return data
 
 
-def _describe(kind: str, path) -> str:
-    return subschema(kind, path).get("description", "")
-
-
 def _error_to_problem(kind, doc, error) -> Problem:
     path = tuple(error.instance_path)
     name = error.kind.name
@@ -119,13 +139,13 @@ def _error_to_problem(kind, doc, error) -> Problem:
     value = _lookup(doc.data, path)
     where = field_path(path) or "the file"
     line, col = doc.where(path)
-    rule, message, hint = "invalid-value", f"{where}: {error.message}", _describe(kind, path)
+    rule, message, hint = "invalid-value", f"{where}: {error.message}", describe(kind, path)
 
     if name == "required":
         missing = detail["property"]
         rule = "missing-field"
         message = f"the required field `{missing}` is missing" + (f" in {where}" if path else "")
-        hint = f"add `{missing}:` here. " + _describe(kind, path + (missing,))
+        hint = f"add `{missing}:` here. " + describe(kind, path + (missing,))
     elif name in ("additionalProperties", "unevaluatedProperties"):
         unexpected = detail.get("unexpected") or []
         key = unexpected[0] if unexpected else ""
