@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from agenda import issue_form, prompts, scaffold
-from agenda.load import load_bytes
+from agenda.load import load_bytes, normalise_line_breaks
 from agenda.repository import check_repository
 from agenda.scaffold import ScaffoldError
 from conftest import ROOT
@@ -159,14 +159,15 @@ def test_layout_follows_the_template():
     ("  Leading spaces on the first line\n", 'description: "'),
     ("\tLeading tab\n", 'description: "'),
     ("Line\u2028separator\n", 'description: "'),
-    ("Windows\r\nline ends\n", 'description: "'),
+    ("Windows\r\nline ends\n", "description: |"),  # read back with LF, as the loader reads CRLF
+    ("Old Mac\rline ends\n", "description: |"),
     ("Bell \x07\n", 'description: "'),
     ("", 'description: "'),
     ("\n\n", 'description: "'),
 ])
 def test_description_is_a_block_when_that_is_exact(description, style):
     data, text = round_trip({"description": description})
-    assert data == {"description": description}
+    assert data == {"description": normalise_line_breaks(description)}
     assert style in text.splitlines() or any(line.startswith(style) for line in text.splitlines())
 
 
@@ -195,7 +196,18 @@ proposal_fields = st.fixed_dictionaries(
 @given(proposal_fields)
 def test_render_round_trips_through_the_strict_loader(fields):
     data, _ = round_trip(fields)
-    assert data == fields
+    assert data == _normalised(fields)
+
+
+def _normalised(value):
+    """What the loader reads: every line break as LF."""
+    if isinstance(value, str):
+        return normalise_line_breaks(value)
+    if isinstance(value, list):
+        return [_normalised(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalised(v) for k, v in value.items()}
+    return value
 
 
 def test_render_refuses_what_it_cannot_write_exactly():
@@ -288,7 +300,8 @@ def run_ask(repo, replies, defaults=None):
         except StopIteration:
             raise EOFError from None
 
-    result = prompts.ask(prompts.questions(repo), fake_input, said.append, defaults)
+    ctx = scaffold.load_context(repo)
+    result = prompts.ask(prompts.questions(repo, ctx), fake_input, said.append, defaults, ctx=ctx)
     assert next(lines, None) is None, "every scripted reply was used"
     return result, "\n".join(said)
 
@@ -330,10 +343,10 @@ def test_ask_reasks_invalid_answers_and_the_result_passes_the_check(base_repo):
     assert got["looking_for"] == ["participants", "note-takers"]
     assert got["accessibility"] == {"step_free_access": True, "materials_in_advance": False}
     assert got["links"] == [{"title": "Site", "url": "https://example.org/"}]
-    for message in ("title is 2 characters long; it must have at least 5 characters",
+    for message in ("title has 2 characters; this event asks for at least 5",
                     "3 is not a number from the list (1 to 2)",
                     "proposers[0].country is 'SENEGAL', which is not in the expected form",
-                    "'une heure' is not a number of minutes", "duration is 7; it must be at least 15",
+                    "'une heure' is not a number of minutes", "duration is 7 minutes; it must be 15 to 480 minutes, in steps of 5",
                     "Answer y (yes, oui) or n (no, non)", "is not 'Title | https://…'"):
         assert message in said
     assert "Title of the session / Titre de la session" in said and " 1. access-to-information" in said
@@ -360,16 +373,19 @@ def test_ask_keeps_defaults_on_enter(base_repo):
 def test_ask_rechecks_a_bad_default(base_repo):
     said = []
     replies = iter(["", "A good title for a session"])
-    got = prompts.ask(prompts.questions(base_repo)[:1], lambda prompt: next(replies), said.append, {"title": "Hi"})
+    ctx = scaffold.load_context(base_repo)
+    got = prompts.ask(prompts.questions(base_repo, ctx)[:1], lambda prompt: next(replies), said.append,
+                      {"title": "Hi"}, ctx=ctx)
     assert got == {"title": "A good title for a session"}
-    assert "  ! title is 2 characters long; it must have at least 5 characters" in said
+    assert "  ! title has 2 characters; this event asks for at least 5" in said
 
 
 def test_ask_ends_cleanly(base_repo):
     with pytest.raises(ScaffoldError, match="input ended"):
         run_ask(base_repo, ["A good title"])
     with pytest.raises(ScaffoldError, match="answers in a row") as caught:
-        prompts.ask(prompts.questions(base_repo), lambda prompt: "Hi", lambda text: None)
+        ctx = scaffold.load_context(base_repo)
+        prompts.ask(prompts.questions(base_repo, ctx), lambda prompt: "Hi", lambda text: None, ctx=ctx)
     assert caught.value.field == "title"
 
 
@@ -455,7 +471,7 @@ BAD = {
     "bad-injected-heading.md": ("description", "contains the line '### Format', which is a heading of the form"),
     "bad-injected-next-heading.md": ("description", "'Description' or 'Proposers / Porteurs' contains the line"),
     "bad-consent-unticked.md": ("consent", "CC BY 4.0 is not ticked"),
-    "bad-summary-too-short.md": ("summary", "summary is 10 characters long; it must have at least 20"),
+    "bad-summary-too-short.md": ("summary", "summary has 10 characters; this event asks for at least 20"),
     "bad-unsafe-link.md": ("links[0].url", "which is not a web address starting with https://"),
     "bad-empty-title.md": ("title", "title: this answer is required"),
     "bad-unknown-checkbox.md": ("accessibility", "'- [X] Free lunch / Déjeuner offert' is not one of the form's boxes"),

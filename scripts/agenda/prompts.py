@@ -12,10 +12,9 @@ import dataclasses
 from dataclasses import dataclass
 
 from . import rules, schema
-from . import text as text_rules
 from .i18n import CATALOGUES
-from .load import load_bytes
 from .problems import field_path, show
+from .repository import check_bytes
 from .scaffold import (
     MAX_ATTEMPTS,
     ScaffoldError,
@@ -155,29 +154,30 @@ def _set_path(data, path, value):
     data[last] = value
 
 
-def answer_problems(path, value) -> list:
-    """What `agenda check` would say about this one value (schema and text rules), as
-    (message, hint) pairs; [] when it is fine. `path` is ('title',) or ('proposers', 0, 'name')."""
+def answer_problems(path, value, ctx=None) -> list:
+    """What `agenda check` would say about this one value (schema, text rules and, with the
+    repository's settings `ctx`, the event's limits), as (message, hint) pairs; [] when it
+    is fine. `path` is ('title',) or ('proposers', 0, 'name')."""
     fields = copy.deepcopy(_SKELETON)
     _set_path(fields, tuple(path), value)
     try:
         text = render_proposal(fields)
     except ScaffoldError as exc:
         return [(exc.message, exc.hint)]
-    doc, problems = load_bytes("proposal.yaml", text.encode("utf-8"))
-    if doc is None:  # cannot happen for rendered text; said plainly if it ever does
-        return [(p.message, p.hint) for p in problems]
-    markdown, urls = schema.field_kinds("proposal")
-    problems = schema.check("proposal", doc) + text_rules.check_text(doc, markdown, urls)
+    _, problems = check_bytes("proposal", "proposal.yaml", text.encode("utf-8"), ctx)
     name = field_path(path)
     mine = [p for p in problems if p.field == name or p.field.startswith((name + ".", name + "["))]
     return [(p.message, p.hint) for p in mine]
 
 
 class _Asker:
-    def __init__(self, input_fn, output_fn):
+    def __init__(self, input_fn, output_fn, ctx=None):
         self.input_fn = input_fn
         self.say = output_fn
+        self.ctx = ctx
+
+    def check(self, path, value) -> list:
+        return answer_problems(path, value, self.ctx)
 
     def read(self, prompt="> ") -> str:
         try:
@@ -313,7 +313,7 @@ def _ask_simple(q: Question, asker: _Asker, default, path):
                 value = value.upper()
             elif path[-1] == "github":
                 value = value.lstrip("@")
-        return value, problems or answer_problems(path, value)
+        return value, problems or asker.check(path, value)
 
     return asker.loop(field_path(path), attempt)
 
@@ -335,7 +335,7 @@ def _ask_markdown(q: Question, asker: _Asker, default, path):
                 return _SKIP
             asker.complain(_required(q))
             continue
-        problems = answer_problems(path, text)
+        problems = asker.check(path, text)
         if not problems:
             return text
         asker.complain(problems)
@@ -387,7 +387,7 @@ def _ask_links(q: Question, asker: _Asker, default, path):
             if link is None:
                 return None, [(f"{show(answer.strip())} is not 'Title | https://…'. / Écrivez « Titre | https://… ».",
                                "a few words, a vertical bar |, then the address")]
-            return link, answer_problems(("links", i), link)
+            return link, asker.check(("links", i), link)
         link = asker.loop(f"links[{len(links)}]", attempt)
         if link is None:
             break
@@ -409,12 +409,13 @@ def _get_default(defaults: dict, key: str, fallback):
     return value
 
 
-def ask(questions, input_fn=input, output_fn=print, defaults=None) -> dict:
+def ask(questions, input_fn=input, output_fn=print, defaults=None, ctx=None) -> dict:
     """Ask each question in turn; return the answers as proposal fields (nested for
     "accessibility.captions"), ready for `new_proposal`. An invalid answer is explained
     and asked again; an empty one keeps the default, or skips an optional question.
-    `defaults` (same shape as the result) pre-fills answers, for example after a failed check."""
-    asker = _Asker(input_fn, output_fn)
+    `defaults` (same shape as the result) pre-fills answers, for example after a failed check;
+    `ctx` (the repository's settings) checks answers against the event's limits too."""
+    asker = _Asker(input_fn, output_fn, ctx)
     defaults = defaults or {}
     answers = {}
     for q in questions:

@@ -51,6 +51,7 @@ class Report:
     event: Document | None = None
     themes: dict = field(default_factory=dict)
     proposals: dict = field(default_factory=dict)
+    acknowledged: list = field(default_factory=list)  # warnings a reviewer accepted in the proposal
 
 
 def _file_problem(rel, rule, message, hint):
@@ -135,9 +136,28 @@ def discover(root: Path):
     return found, problems
 
 
-def check_file(kind: str, rel: str, source: str):
-    """Load one file, check it against its schema and the text rules. Positions are read
-    again only for a file that has a problem (see `Document.where`)."""
+def check_bytes(kind: str, rel: str, raw: bytes, ctx=None, source: str | None = None):
+    """One file's bytes -> (the Document if it is valid, else None; its problems): load,
+    schema, text rules and, for a proposal checked against the settings (`ctx`), the
+    one-proposal rules. The one entry point for a file, used by `agenda check`, `agenda
+    new`, `agenda from-issue` and `agenda import` alike. Positions are kept only when a
+    problem needs them (see `Document.where`)."""
+    # Without a file to read positions from again later, keep them now.
+    doc, problems = load_bytes(rel, raw, positions=source is None)
+    if doc is None:
+        return None, problems
+    doc.source = source
+    problems = schema.check(kind, doc)
+    valid = not problems
+    if kind == "proposal" and ctx is not None:
+        problems += rules.check_proposal(ctx, doc) if valid else rules.check_invalid_proposal(ctx, doc, problems)
+    markdown, urls = schema.field_kinds(kind)
+    problems += text.check_text(doc, markdown, urls)
+    return (doc if valid else None), problems
+
+
+def check_file(kind: str, rel: str, source: str, ctx=None):
+    """`check_bytes` on a file of the repository."""
     try:
         fd = os.open(source, os.O_RDONLY)
         try:
@@ -147,15 +167,7 @@ def check_file(kind: str, rel: str, source: str):
     except OSError as exc:
         return None, [_file_problem(rel, "unreadable-file", f"the file cannot be read ({exc.strerror})",
                                   "check the file's permissions")]
-    doc, problems = load_bytes(rel, raw, positions=False)
-    if doc is None:
-        return None, problems
-    doc.source = source
-    problems = schema.check(kind, doc)
-    valid = not problems
-    markdown, urls = schema.field_kinds(kind)
-    problems += text.check_text(doc, markdown, urls)
-    return (doc if valid else None), problems
+    return check_bytes(kind, rel, raw, ctx, source)
 
 
 _CONTEXT = None  # the settings and themes, set once in each worker process
@@ -177,10 +189,9 @@ def _check_proposals(chunk, full=True):
     try:
         out = []
         for ident, rel, source in chunk:
-            doc, problems = check_file("proposal", rel, source)
+            doc, problems = check_file("proposal", rel, source, _CONTEXT)
             data = None
             if doc is not None:
-                problems += rules.check_proposal(_CONTEXT, doc)
                 data = doc.data if full else rules.cross_facts(doc.data)
             out.append((ident, rel, source, data, problems))
         return out
@@ -274,5 +285,7 @@ def check_repository(root, jobs: int | None = None, full: bool = True) -> Report
             report.proposals[ident] = Document(rel, data, source=source)
     ctx.proposals = report.proposals
     problems.extend(rules.run_rules(ctx))
+    problems, acknowledged = rules.unused_acknowledgements(ctx, problems)
     report.problems = sort_problems(problems)
+    report.acknowledged = sort_problems(acknowledged)
     return report

@@ -20,10 +20,9 @@ import unicodedata
 from pathlib import Path
 
 from . import rules, schema
-from . import text as text_rules
-from .load import load_bytes
+from .load import load_bytes, normalise_line_breaks
 from .problems import field_path, format_text, show
-from .repository import EVENT_FILE, discover, load_settings, reserved_id
+from .repository import EVENT_FILE, check_bytes, discover, load_settings, reserved_id
 
 FORM_FILE = ".github/ISSUE_TEMPLATE/propose-session.yml"
 NO_RESPONSE = "_No response_"
@@ -161,7 +160,7 @@ def _scalar(value, where) -> str:
         if _SURROGATE.search(value):
             raise ScaffoldError(f"{where or 'a value'}: the text contains bytes that are not valid UTF-8",
                                 "type the text again, or save it with the UTF-8 encoding", where)
-        return _quote(value)
+        return _quote(normalise_line_breaks(value))
     raise ScaffoldError(f"{where or 'a value'}: a {type(value).__name__} cannot be written in a proposal",
                         "use text, whole numbers, true/false, lists and fields", where)
 
@@ -198,6 +197,7 @@ def _emit_entry(key, value, lead: str, indent: int, path, out: list):
     where = field_path(path) if path else str(key)
     name = _key(key, where)
     if path == ("description",) and isinstance(value, str):
+        value = normalise_line_breaks(value)
         block = _block_lines(value)
         if block:
             indicator, lines = block
@@ -248,7 +248,8 @@ def _comment(text: str) -> str:
 
 def render_proposal(fields: dict, comment: str = NEW_COMMENT) -> str:
     """Fields -> the text of proposals/<id>.yaml, which `load.load_bytes` reads back to
-    exactly `fields`. Top-level fields in the schema's order, after one comment line.
+    exactly `fields` (line breaks written as CR or CRLF become LF, as the loader reads them).
+    Top-level fields in the schema's order, after one comment line.
 
     Strings are JSON strings; the description is a literal `|` block (`|-`/`|+` for other
     final line breaks) unless only a quoted string can hold it exactly; numbers and
@@ -257,6 +258,16 @@ def render_proposal(fields: dict, comment: str = NEW_COMMENT) -> str:
         raise ScaffoldError("a proposal is a group of fields", "pass a dict of field: value")
     out = [_comment(comment)]
     _emit_mapping(fields, 0, (), out)
+    return "\n".join(out) + "\n"
+
+
+def render_document(fields: dict, comment: str) -> str:
+    """Fields -> the text of event.yaml or themes/<id>.yaml (what `agenda import` writes), read
+    back exactly by `load.load_bytes`: keys in the order given, every text a JSON string."""
+    if not isinstance(fields, dict):
+        raise ScaffoldError("a document is a group of fields", "pass a dict of field: value")
+    out = [_comment(comment)]
+    _emit_mapping(fields, 0, None, out)
     return "\n".join(out) + "\n"
 
 
@@ -291,15 +302,7 @@ def check_proposal_text(root, ident: str, text: str, ctx: rules.Context | None =
     except UnicodeEncodeError:
         raise ScaffoldError("the proposal contains bytes that are not valid UTF-8",
                             "type the text again, or save it with the UTF-8 encoding") from None
-    doc, problems = load_bytes(rel, raw)
-    if doc is None:
-        return problems
-    problems = schema.check("proposal", doc)
-    valid = not problems
-    markdown, urls = schema.field_kinds("proposal")
-    problems += text_rules.check_text(doc, markdown, urls)
-    if valid:
-        problems += rules.check_proposal(ctx, doc)
+    _, problems = check_bytes("proposal", rel, raw, ctx)
     return sorted(problems, key=lambda p: (p.line, p.column, p.rule, p.message))
 
 
