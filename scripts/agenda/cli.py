@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .inputs import InputError, check_text_arguments, read_utf8, safe_streams
 from .problems import FORMATTERS, sort_problems, summary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -268,11 +269,13 @@ def run_export(args) -> int:
     return EXIT_OK
 
 
+# Options that name files or folders: any bytes the system allows (every other text option
+# must be valid UTF-8, see inputs.check_text_arguments).
+PATH_OPTIONS = ("root", "out", "files", "body", "description_file")
+
+
 def _read_text(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
-    with open(name, encoding="utf-8") as fh:
-        return fh.read()
+    return read_utf8(name)  # UTF-8 whatever the locale; InputError (exit 2) otherwise
 
 
 def run_new(args) -> int:
@@ -330,6 +333,7 @@ def run_from_issue(args) -> int:
 
 
 def main(argv=None) -> int:
+    safe_streams()  # a character the terminal cannot show is escaped, never a traceback
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -340,7 +344,11 @@ def main(argv=None) -> int:
         sys.stderr.write(f"agenda: error: {root!r} is not a folder\nTry 'agenda {args.command} --root PATH'.\n")
         return EXIT_ERROR
     try:
+        check_text_arguments(args, PATH_OPTIONS)
         return args.run(args)
+    except InputError as exc:  # input we cannot read: what and where, then a next step
+        sys.stderr.write(f"agenda: error: {exc.message}\n" + (f"Try: {exc.hint}\n" if exc.hint else ""))
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
     except Exception as exc:  # a bug of ours: say so in one line, with a next step
@@ -353,8 +361,11 @@ def run():
     """Console entry point. Exits without tearing down the interpreter's objects one by one,
     which takes a noticeable part of a check of thousands of proposals (as mypy does)."""
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`agenda check | head`)
+            code = code or EXIT_ERROR
     os._exit(code)
 
 
