@@ -1,86 +1,15 @@
-"""Pull-request review: changes against a base ref, the status-transition rule, the job
-summary and CODEOWNERS, on real temporary Git repositories."""
+"""Pull-request review: changes against a base ref, the status-transition rule and the status
+lines, on real temporary Git repositories (the job summary and CODEOWNERS have their own tests)."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-
 import pytest
-from markdown_it import MarkdownIt
 
 from agenda.repository import check_repository
-from agenda.review import (TRANSITIONS, Change, ReviewError, changes, codeowners, inline, status_report,
-                           summary_markdown, transition_problems)
+from agenda.review import (TRANSITIONS, Change, ReviewError, base_reviewers, changes, is_tooling, merge_base,
+                           outside_programme, reviewers_to_ask, status_report, transition_problems)
 from conftest import run_agenda
-
-COMMITTEE = "@example-org/programme-committee"
-MAINTAINERS = "@example-org/maintainers"
-STATUS_LINE, STATUS_COLUMN = 17, 9  # of `status:` in proposal_text()
-
-PROPOSAL = """\
-# A test proposal.
-title: {title}
-format: conference
-themes: [{themes}]
-languages: [en]
-summary: A valid session used by the review tests, long enough.
-description: |
-  A conference on how journalists can use open data, with a short list:
-
-  - finding data;
-  - checking it.
-proposers:
-  - name: Dana Test
-    organisation: Test fixtures (example)
-    country: SN
-duration: 60
-status: {status}
-example: true
-"""
-SCHEDULE = """\
-schedule:
-  day: "2016-12-08"
-  start: "10:00"
-  end: "11:00"
-  room: salle-seine
-"""
-
-
-def proposal_text(status="proposed", title="A session about open data", themes="access-to-information"):
-    text = PROPOSAL.format(title=title, themes=themes, status=status)
-    return text + (SCHEDULE if status == "scheduled" else "")
-
-
-def git(repo, *args):
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@example.org",
-                           "-c", "commit.gpgsign=false", *args],
-                          check=True, capture_output=True, text=True, timeout=60)
-
-
-def commit_all(repo, message):
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--allow-empty", "-m", message)
-
-
-@pytest.fixture
-def repo(base_repo, tmp_path, monkeypatch):
-    """The base fixture as a Git repository: one commit on main, then a branch `feature`.
-    The user's own Git configuration stays out of the tests."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    git(base_repo, "init", "-q", "-b", "main")
-    commit_all(base_repo, "base")
-    git(base_repo, "checkout", "-q", "-b", "feature")
-    return base_repo
-
-
-def write(repo, ident, text):
-    path = repo / "proposals" / f"{ident}.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
+from review_helpers import STATUS_COLUMN, STATUS_LINE, commit_all, git, proposal_text, repo, write  # noqa: F401
 
 # --- changes -------------------------------------------------------------------------------
 
@@ -307,185 +236,62 @@ def test_status_report_quotes_what_is_not_a_status():
     assert status_report([change]) == ["x: proposed → 'ok\\n::error::'"]
 
 
-def table_rows(markdown, heading):
-    section = markdown.split(f"### {heading}", 1)[1].split("###", 1)[0]
-    return [line for line in section.splitlines() if line.startswith("| ")][1:]  # without the header
+@pytest.mark.parametrize("ident, status", [("ok", "##[add-mask]proposed"), ("##[stop-commands]x", "proposed")])
+def test_status_lines_never_spell_an_old_style_runner_command(ident, status):
+    """GitHub's runner obeys `##[command]` anywhere in a log line (`##[stop-commands]` would
+    hide every annotation after it); these lines quote an id and a status from the branch."""
+    change = Change(ident, f"proposals/{ident}.yaml", "changed", "proposed", status, None, None)
+    (line,) = status_report([change])
+    assert "##[" not in line and "#\\#[" in line
 
 
-def test_summary_has_a_table_per_kind_with_reviewers(repo):
-    both = "access-to-information, climate-sustainable-development"
-    write(repo, "second-session", proposal_text("accepted", themes=both))
-    write(repo, "newcomer", proposal_text(title="Open budgets for towns", themes="climate-sustainable-development"))
-    (repo / "proposals" / "base-session.yaml").unlink()
-    md = summary_markdown(changes(repo, "main"), check_repository(repo, jobs=1))
-
-    assert md.startswith("## Proposals in this pull request\n")
-    headings = [line for line in md.splitlines() if line.startswith("### ")]
-    assert headings == ["### Added (1)", "### Changed (1)", "### Removed (1)"]
-    assert "| proposal | title | status | themes | reviewers to ask |" in md
-    assert table_rows(md, "Added") == [(
-        "| `newcomer` | Open budgets for towns | new → proposed | `climate-sustainable-development` "
-        "| @reviewer-climate-example @reviewer-sdg-example |")]
-    assert table_rows(md, "Changed") == [(
-        "| `second-session` | A session about open data (was Second fixture about open data for journalists) "
-        "| proposed → accepted | `access-to-information`, `climate-sustainable-development` "
-        "| @reviewer-foi-example @reviewer-climate-example @reviewer-sdg-example |")]
-    assert table_rows(md, "Removed") == [(
-        "| `base-session` | Base session for the rule tests | scheduled → removed "
-        "| `climate-sustainable-development` | @reviewer-climate-example @reviewer-sdg-example |")]
-    html = MarkdownIt("commonmark").enable("table").render(md)
-    assert html.count("<table>") == 3 and html.count("<tr>") == 6
+def test_a_review_error_never_spells_a_runner_command(repo):
+    with pytest.raises(ReviewError) as caught:
+        changes(repo, "##[add-mask]x")
+    assert "##[" not in caught.value.message and "##[" not in str(caught.value)
 
 
-def test_summary_without_changes(repo):
-    md = summary_markdown(changes(repo, "main"), check_repository(repo, jobs=1))
-    assert md == "## Proposals in this pull request\n\nNo proposal changed.\n"
+# --- what the branch cannot choose: read from the merge base -----------------------------------
 
 
-def test_summary_flags_a_forbidden_transition(repo):
-    write(repo, "second-session", proposal_text("scheduled"))
-    md = summary_markdown(changes(repo, "main"), check_repository(repo, jobs=1))
-    assert "| proposed → scheduled (**not allowed**) |" in md
-
-
-def test_shared_reviewers_are_asked_once(repo):
+def test_reviewers_come_from_the_merge_base_not_from_the_branch(repo):
     theme = repo / "themes" / "access-to-information.yaml"
-    extra = "  - Reviewer-SDG-example\n  - reviewer-foi-example"
-    theme.write_text(theme.read_text().replace("  - reviewer-foi-example", extra))
-    write(repo, "both", proposal_text(themes="climate-sustainable-development, access-to-information"))
-    report = check_repository(repo, jobs=1)
-    assert report.problems == []
-    md = summary_markdown(changes(repo, "main"), report)
-    assert "| @reviewer-climate-example @reviewer-sdg-example @reviewer-foi-example |" in md
+    theme.write_text(theme.read_text().replace("  - reviewer-foi-example", "  - my-friend"))
+    (repo / "themes" / "brand-new.yaml").write_text(theme.read_text())
+    commit_all(repo, "the branch names its own reviewers")
+    got = base_reviewers(repo, merge_base(repo, "main"))
+    assert got["access-to-information"] == ("reviewer-foi-example",)
+    assert "brand-new" not in got
+    assert got["climate-sustainable-development"] == ("reviewer-climate-example", "reviewer-sdg-example")
 
 
-HOSTILE = ('x | <script>alert(1)</script> [x](javascript:alert(1)) @everyone `code` *b* _i_ '
-           '<img src=x onerror=alert(1)> https://evil.example www.evil.example a@b.example')
+def test_base_reviewers_skip_what_is_not_a_handle(repo):
+    git(repo, "checkout", "-q", "main")
+    theme = repo / "themes" / "access-to-information.yaml"
+    theme.write_text(theme.read_text().replace("  - reviewer-foi-example", '  - "bad handle"\n  - 42\n  - ok-one'))
+    (repo / "themes" / "broken.yaml").write_text("reviewers: [unclosed\n")
+    commit_all(repo, "odd reviewers on main")
+    got = base_reviewers(repo, merge_base(repo, "main"))
+    assert got["access-to-information"] == ("ok-one",) and "broken" not in got
 
 
-def hostile_summary(repo, title):
-    escaped = title.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    write(repo, "hostile", proposal_text(title=f'"{escaped}"'))
-    return summary_markdown(changes(repo, "main"), check_repository(repo, jobs=1))
+def test_reviewers_to_ask_keeps_theme_order_without_repeats():
+    by_theme = {"a": ("X-one", "two"), "b": ("x-ONE", "three")}
+    assert reviewers_to_ask(["b", "a", "missing"], by_theme) == ["x-ONE", "three", "two"]
 
 
-def test_a_hostile_title_is_inert(repo):
-    md = hostile_summary(repo, HOSTILE)
-    (row,) = table_rows(md, "Added")
-    assert len(re.findall(r"(?<!\\)\|", row)) == 6  # five cells: no `|` of the title ends one
-    assert "<" not in md and ">" not in md.replace("→", "")
-    assert "@everyone" not in md and "@b.example" not in md
-    assert "](" not in md and "[x]" not in md
-    assert "://" not in md and "www." not in md
-    assert "`code`" not in md
-    html = MarkdownIt("commonmark").enable("table").render(md)
-    assert "<a " not in html and "<script" not in html and "<img" not in html
-    assert "<em>" not in html and "<strong>" not in html and "<code>code" not in html
-    assert html.count("<td>") == 5
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as text, not dropped
-
-
-def test_a_title_cannot_break_the_table_or_flood_it(repo):
-    md = hostile_summary(repo, "first line\n| forged | row |\u202e" + "long " * 100)
-    (row,) = table_rows(md, "Added")
-    assert "\u202e" not in row and "\n" not in row
-    title = row.split(" | ")[1]
-    assert title.startswith("first line \\| forged \\| row \\| long") and title.endswith("…")
-    assert len(title) < 120
-
-
-def test_reviewer_handles_stay_mentions_but_title_mentions_do_not():
-    assert inline("@everyone") == "＠everyone"
-    assert inline(None) == "—"
-
-
-# --- CODEOWNERS -----------------------------------------------------------------------------
-
-FIXTURE_CODEOWNERS = f"""\
-# generated by agenda codeowners; do not edit
-# Regenerate with `agenda codeowners` after changing a theme's reviewers or the proposals.
-# The last matching pattern wins: keep the order.
-
-* {MAINTAINERS}
-
-/proposals/ {COMMITTEE}
-/themes/ {COMMITTEE}
-
-/proposals/base-session.yaml {COMMITTEE} @reviewer-climate-example @reviewer-sdg-example
-/proposals/second-session.yaml {COMMITTEE} @reviewer-foi-example
-
-/.github/ {MAINTAINERS}
-/scripts/ {MAINTAINERS}
-/schema/ {MAINTAINERS}
-/mkdocs.yml {MAINTAINERS}
-/pyproject.toml {MAINTAINERS}
-/.ci/ {MAINTAINERS}
-"""
-
-
-def test_codeowners_for_the_fixture(base_repo):
-    report = check_repository(base_repo, jobs=1)
-    text = codeowners(report, committee=COMMITTEE, maintainers=MAINTAINERS)
-    assert text == FIXTURE_CODEOWNERS
-    assert codeowners(check_repository(base_repo, jobs=1), committee=COMMITTEE, maintainers=MAINTAINERS) == text
-
-
-def owners_of(text, path):
-    """GitHub's rule for the patterns CODEOWNERS uses here: the last matching line wins."""
-    owners = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        pattern, *who = line.split()
-        assert pattern == "*" or pattern.startswith("/"), pattern  # the only kinds this matcher knows
-        target = "/" + path
-        if pattern == "*" or (pattern.endswith("/") and target.startswith(pattern)) or \
-                target == pattern or target.startswith(pattern + "/"):
-            owners = who
-    return owners
-
-
-def test_the_matcher_lets_the_last_line_win():
-    assert owners_of("/proposals/a.yaml @x\n/proposals/ @y\n", "proposals/a.yaml") == ["@y"]
-    assert owners_of("* @x\n/scripts/ @y\n", "scripts/a/b.py") == ["@y"]
-    assert owners_of("* @x\n/scripts/ @y\n", "scriptsx/b.py") == ["@x"]
-
-
-@pytest.mark.parametrize("path, owners", [
-    ("proposals/base-session.yaml", [COMMITTEE, "@reviewer-climate-example", "@reviewer-sdg-example"]),
-    ("proposals/second-session.yaml", [COMMITTEE, "@reviewer-foi-example"]),
-    ("proposals/not-yet-listed.yaml", [COMMITTEE]),
-    ("themes/access-to-information.yaml", [COMMITTEE]),
-    (".github/workflows/check.yml", [MAINTAINERS]),
-    (".github/CODEOWNERS", [MAINTAINERS]),
-    ("scripts/agenda/review.py", [MAINTAINERS]),
-    ("schema/proposal.schema.json", [MAINTAINERS]),
-    ("mkdocs.yml", [MAINTAINERS]),
-    ("pyproject.toml", [MAINTAINERS]),
-    (".ci/run", [MAINTAINERS]),
-    ("event.yaml", [MAINTAINERS]),
-    ("README.md", [MAINTAINERS]),
-])
-def test_codeowners_precedence(path, owners):
-    assert owners_of(FIXTURE_CODEOWNERS, path) == owners
-
-
-def test_codeowners_sorts_and_deduplicates_reviewers(base_repo):
-    theme = base_repo / "themes" / "access-to-information.yaml"
-    theme.write_text(theme.read_text().replace("  - reviewer-foi-example", "  - Reviewer-SDG-example\n  - aaa-first"))
-    write(base_repo, "both", proposal_text(themes="climate-sustainable-development, access-to-information"))
-    report = check_repository(base_repo, jobs=1)
-    assert report.problems == []
-    text = codeowners(report, committee=COMMITTEE, maintainers=f"{MAINTAINERS} @alice")
-    assert f"/proposals/both.yaml {COMMITTEE} @aaa-first @reviewer-climate-example @reviewer-sdg-example\n" in text
-    assert f"/.ci/ {MAINTAINERS} @alice\n" in text
-
-
-@pytest.mark.parametrize("team", ["", "example-org/committee", "@org/team\n* @evil", "@org/team #", "@@x"])
-def test_codeowners_refuses_what_is_not_a_handle(base_repo, team):
-    report = check_repository(base_repo, jobs=1)
-    with pytest.raises(ReviewError, match="not a GitHub team or user handle"):
-        codeowners(report, committee=team, maintainers=MAINTAINERS)
+def test_files_outside_the_programme_and_tooling(repo):
+    write(repo, "newcomer", proposal_text())
+    (repo / "themes" / "x.yaml").write_text("name: x\n")
+    (repo / "scripts").mkdir()
+    (repo / "scripts" / "evil.py").write_text("print(1)\n")
+    (repo / "README.md").write_text("hello\n")
+    commit_all(repo, "mixed")
+    (repo / "mkdocs.yml").write_text("site_name: x\n")  # untracked counts too
+    assert outside_programme(repo, merge_base(repo, "main")) == ["README.md", "mkdocs.yml", "scripts/evil.py"]
+    assert [p for p in ("README.md", "mkdocs.yml", "scripts/evil.py", "scriptsx/a", "docs/x.md",
+                        ".github/workflows/x.yml", "requirements/lock.txt", "pyproject.toml") if is_tooling(p)] == \
+        ["mkdocs.yml", "scripts/evil.py", ".github/workflows/x.yml", "requirements/lock.txt", "pyproject.toml"]
 
 
 # --- through the command line (cli.py wires these functions) ----------------------------------

@@ -69,10 +69,14 @@ def build_parser():
         "codeowners", help="generate .github/CODEOWNERS from the themes' reviewers",
         description="Write .github/CODEOWNERS: each proposal owned by its themes' reviewers and the programme "
                     "committee, tooling and workflows by the maintainers. With --check, only verify it is current.",
-        epilog="examples:\n  agenda codeowners\n  agenda codeowners --check",
+        epilog="examples:\n  agenda codeowners\n  agenda codeowners --check\n"
+               "  agenda codeowners --check --base origin/main",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     owners.add_argument("--check", action="store_true", help="fail (exit 1) if the committed file is out of date")
+    owners.add_argument("--base", metavar="REF",
+                        help="with --check, as on a pull request: also accept each proposal's line as the base has it "
+                             "(a contributor cannot update CODEOWNERS), and fail on lines changed by hand")
     owners.add_argument("--root", default=".", metavar="DIR", help="the repository (default: current folder)")
     owners.add_argument("--committee", metavar="TEAM", help="default: @<repository owner>/programme-committee")
     owners.add_argument("--maintainers", metavar="TEAM", help="default: @<repository owner>/maintainers")
@@ -177,15 +181,16 @@ def _review_error(exc) -> int:
 
 
 def run_summary(args) -> int:
+    from .job_summary import pull_request_summary
     from .repository import check_repository
-    from .review import ReviewError, changes, summary_markdown
+    from .review import ReviewError
 
     root = Path(args.root)
     try:
-        changed = changes(root, args.base)
+        text = pull_request_summary(root, args.base, check_repository(root))
     except ReviewError as exc:
         return _review_error(exc)
-    sys.stdout.write(summary_markdown(changed, check_repository(root)))
+    sys.stdout.write(text)
     return EXIT_OK
 
 
@@ -200,8 +205,9 @@ def _owner_teams(report, args):
 
 
 def run_codeowners(args) -> int:
+    from .codeowners import check_with_base, codeowners
     from .repository import check_repository
-    from .review import ReviewError, codeowners
+    from .review import ReviewError
 
     root = Path(args.root)
     report = check_repository(root)
@@ -210,6 +216,19 @@ def run_codeowners(args) -> int:
         sys.stderr.write("agenda: fix these problems first: CODEOWNERS is made from valid themes.\n")
         return EXIT_PROBLEMS
     committee, maintainers = _owner_teams(report, args)
+    if args.check and args.base:
+        try:
+            reasons = check_with_base(root, args.base, report, committee=committee, maintainers=maintainers)
+        except ReviewError as exc:
+            return _review_error(exc)
+        for reason in reasons:
+            sys.stdout.write(f".github/CODEOWNERS: {reason}\n")
+        if reasons:
+            sys.stderr.write("Try: git checkout <base> -- .github/CODEOWNERS (a maintainer regenerates it after "
+                             "merging), or agenda codeowners.\n")
+            return EXIT_PROBLEMS
+        sys.stderr.write("agenda: .github/CODEOWNERS has no line changed by hand.\n")
+        return EXIT_OK
     target = root / ".github" / "CODEOWNERS"
     current = target.read_text(encoding="utf-8") if target.is_file() else None
     if args.check and current is not None:

@@ -15,6 +15,10 @@ read as an option). Old versions are read with `git cat-file --batch`, the plumb
 `git show <commit>:<path>` for many files in one process: exact bytes, never a textconv
 filter. Problems found in files are values (`Problem`); only a Git failure raises, as
 `ReviewError`, which the CLI turns into exit code 2.
+
+What the pull request cannot choose is read from the merge base, never from its own tree:
+the reviewers to ask (`base_reviewers`) and, in codeowners.py, the CODEOWNERS lines it may
+leave as they were. The job summary is written in job_summary.py, CODEOWNERS in codeowners.py.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .load import MAX_BYTES, load_bytes
-from .problems import ERROR, Problem, show
+from .problems import ERROR, Problem, inert, show
 
 STATUSES = ("proposed", "accepted", "scheduled", "declined", "withdrawn")
 
@@ -46,6 +50,14 @@ FIRST_STATUS = "proposed"
 GIT_TIMEOUT = 120
 TITLE_LIMIT = 80
 FOLDER = "proposals"
+THEMES = "themes"
+# What a contributor normally changes; anything else is for the maintainers to review.
+PROGRAMME = (f"{FOLDER}/", f"{THEMES}/")
+# Files that are, or configure, code that CI or the site build runs: a pull request that
+# changes them is checked by the base's tooling, not by its own (see the summary's notice).
+TOOLING = (".github/", ".ci/", "scripts/", "schema/", "overrides/", "requirements/", "tests/", "benchmarks/",
+           "mkdocs.yml", "pyproject.toml", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml")
+WORKFLOWS = ".github/workflows/"
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _HANDLE = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}\Z")
 _OWNER = re.compile(r"@[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?\Z")
@@ -57,6 +69,7 @@ _ZWSP = "\u200b"
 REV_PARSE = "rev-parse"
 LS_FILES = "ls-files"
 CAT_FILE = "cat-file"
+LS_TREE = "ls-tree"
 
 
 class ReviewError(Exception):
@@ -64,6 +77,7 @@ class ReviewError(Exception):
     error for the CLI (exit 2), with a next step in `hint`."""
 
     def __init__(self, message: str, hint: str = ""):
+        message, hint = inert(message), inert(hint)  # printed in CI logs; may quote a path
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -167,16 +181,16 @@ def _paths(output: bytes) -> list:
     return out
 
 
-def _changed_paths(root, base_commit: str) -> list:
-    """(letter, path) of every file under proposals/ that differs from `base_commit` in the
-    working tree, untracked new files included (as `A`)."""
+def _changed_paths(root, base_commit: str, *pathspec: str) -> list:
+    """(letter, path) of every file (under `pathspec`, default everywhere) that differs from
+    `base_commit` in the working tree, untracked new files included (as `A`)."""
     diff = _git(root, "diff", "--name-status", "--no-renames", "--relative", "--no-ext-diff",
-                "--no-textconv", "-z", base_commit, "--", f"{FOLDER}/")
+                "--no-textconv", "-z", base_commit, "--", *pathspec)
     if diff.returncode != 0:
         raise ReviewError(f"git diff failed ({_git_said(diff)})", "check that the repository is not damaged")
     fields = _paths(diff.stdout)
     pairs = [(fields[i], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
-    others = _git(root, LS_FILES, "--others", "--exclude-standard", "-z", "--", f"{FOLDER}/")
+    others = _git(root, LS_FILES, "--others", "--exclude-standard", "-z", "--", *pathspec)
     if others.returncode != 0:
         raise ReviewError(f"git ls-files failed ({_git_said(others)})", "check that the repository is not damaged")
     pairs += [("A", path) for path in _paths(others.stdout) if path]
@@ -265,9 +279,13 @@ _KINDS = {"A": "added", "D": "removed"}
 def changes(root, base: str) -> list:
     """Every proposal added, changed or removed since the merge base of `base` and HEAD,
     working-tree edits included; sorted by id. Raises ReviewError when Git cannot answer."""
-    base_commit = merge_base(root, base)
+    return changes_since(root, merge_base(root, base))
+
+
+def changes_since(root, base_commit: str) -> list:
+    """`changes`, from a commit id already resolved (see `merge_base`)."""
     listed = {}
-    for letter, path in _changed_paths(root, base_commit):
+    for letter, path in _changed_paths(root, base_commit, f"{FOLDER}/"):
         if proposal_id(path) is not None:
             listed.setdefault(path, _KINDS.get(letter[:1], "changed"))
     old_versions = _old_versions(root, base_commit, (p for p, kind in listed.items() if kind != "added"))
@@ -386,7 +404,8 @@ def _id_word(ident: str) -> str:
 
 def status_report(changes) -> list:
     """One line per changed proposal for the terminal (`open-budgets: proposed → accepted`),
-    so a reviewer sees at a glance what the branch does to the programme."""
+    so a reviewer sees at a glance what the branch does to the programme. The lines go to
+    CI logs, so they are `inert`: an id or a status cannot spell a runner command."""
     lines = []
     for c in changes:
         name, old, new = _id_word(c.id), _status_word(c.old_status), _status_word(c.new_status)
@@ -398,157 +417,60 @@ def status_report(changes) -> list:
             lines.append(f"{name}: {old} → {new}")
         else:
             lines.append(f"{name}: edited, still {new}")
-    return lines
+    return [inert(line) for line in lines]
 
 
-def _plain(text: str, limit: int) -> str:
-    """One bounded line: invisible, control and line-break characters become spaces (a
-    line break would end the table row; a bidi control would reorder what people read)."""
-    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
-    text = " ".join(text.split())
-    return text[: limit - 1] + "…" if len(text) > limit else text
+# --- what the pull request cannot choose: read from the merge base --------------------------
 
 
-def inline(text, limit: int = TITLE_LIMIT) -> str:
-    """Untrusted text -> inert Markdown for a table cell (GitHub Flavored Markdown).
-
-    HTML specials become entities; every other ASCII punctuation is backslash-escaped, so no
-    `|` ends a cell and no `[`, `*`, `_`, backtick or `#` makes a link, emphasis or code.
-    GitHub also turns `@name`, `https://` and `www.` into mentions and links after
-    rendering, where escapes are gone: `@` becomes the look-alike `＠` (U+FF20) and a
-    zero-width space breaks `://` and `www.`."""
-    if not isinstance(text, str):
-        return "—"
-    out = []
-    for ch in _plain(text, limit):
-        if ch in _HTML:
-            out.append(_HTML[ch])
-        elif ch == "@":
-            out.append("＠")
-        elif ch.isascii() and not ch.isalnum() and ch.isprintable() and ch != " ":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    text = "".join(out).replace("\\:\\/\\/", f"\\:{_ZWSP}\\/\\/")
-    return re.sub(r"(?i)(www)(\\\.)", lambda m: m.group(1) + _ZWSP + m.group(2), text)
+def _tree_files(root, commit: str, folder: str) -> list:
+    """Paths of the files directly in `folder` at `commit` (relative to root)."""
+    result = _git(root, LS_TREE, "-z", "--name-only", commit, "--", f"{folder}/")
+    if result.returncode != 0:
+        raise ReviewError(f"git ls-tree failed ({_git_said(result)})", "check that the repository is not damaged")
+    return [path for path in _paths(result.stdout) if path]
 
 
-def _code(ident: str) -> str:
-    """An id as code when it is a plain id (nothing to escape), else as escaped text."""
-    return f"`{ident}`" if _SLUG.match(ident) else inline(ident, 70)
+def read_at(root, commit: str, paths) -> dict:
+    """path -> bytes of each file at `commit` (None when absent or not a file)."""
+    return _old_versions(root, commit, [p for p in paths if p.isprintable()])
 
 
-def _reviewers(themes, report) -> list:
-    """GitHub handles of the reviewers of `themes`, in theme order, without repeats
-    (handles are case-insensitive). Only valid themes count: the check vouches for them."""
+def base_reviewers(root, base_commit: str) -> dict:
+    """theme id -> GitHub handles of its reviewers, as the merge base names them.
+
+    The summary's "reviewers to ask" are real @-mentions: read from the pull request's own
+    themes/, a pull request could name and notify whoever it likes. A theme the pull request
+    adds has no reviewers yet (the programme committee owns it until it is merged)."""
+    paths = [p for p in _tree_files(root, base_commit, THEMES) if p.endswith(".yaml")]
+    found = {}
+    for path, raw in read_at(root, base_commit, paths).items():
+        ident = path[len(THEMES) + 1:-len(".yaml")]
+        doc, _ = load_bytes(path, raw) if raw is not None and len(raw) <= MAX_BYTES else (None, [])
+        handles = doc.data.get("reviewers") if doc is not None and isinstance(doc.data, dict) else None
+        if _SLUG.match(ident) and isinstance(handles, list):
+            found[ident] = tuple(h for h in handles if isinstance(h, str) and _HANDLE.match(h))
+    return found
+
+
+def reviewers_to_ask(themes, by_theme: dict) -> list:
+    """The reviewers of `themes`, in theme order, without repeats (handles ignore case)."""
     seen, out = set(), []
     for theme in themes:
-        doc = report.themes.get(theme) if report is not None else None
-        handles = doc.data.get("reviewers", []) if doc is not None else []
-        for handle in handles:
-            if isinstance(handle, str) and _HANDLE.match(handle) and handle.casefold() not in seen:
+        for handle in by_theme.get(theme, ()):
+            if handle.casefold() not in seen:
                 seen.add(handle.casefold())
                 out.append(handle)
     return out
 
 
-def _status_cell(change: Change, forbidden: set) -> str:
-    old = inline(change.old_status, 30) if change.old_status else "—"
-    new = inline(change.new_status, 30) if change.new_status else "—"
-    if change.kind == "added":
-        cell = f"new → {new}"
-    elif change.kind == "removed":
-        cell = f"{old} → removed"
-    elif change.old_status == change.new_status:
-        cell = f"{new} (unchanged)"
-    else:
-        cell = f"{old} → {new}"
-    return cell + (" (**not allowed**)" if change.path in forbidden else "")
+def outside_programme(root, base_commit: str) -> list:
+    """Every changed path that is not under proposals/ or themes/, sorted: what the
+    maintainers must review (CODEOWNERS gives them everything else)."""
+    paths = {path for _, path in _changed_paths(root, base_commit) if path}
+    return sorted(p for p in paths if not p.startswith(PROGRAMME))
 
 
-def _row(change: Change, report, forbidden: set) -> str:
-    themes = tuple(dict.fromkeys(change.new_themes + change.old_themes))
-    title = change.new_title if change.kind != "removed" else change.old_title
-    if change.kind == "changed" and change.old_title not in (None, change.new_title):
-        title_cell = f"{inline(title)} (was {inline(change.old_title)})"
-    else:
-        title_cell = inline(title)
-    cells = [
-        _code(change.id),
-        title_cell,
-        _status_cell(change, forbidden),
-        ", ".join(_code(t) for t in themes) or "—",
-        " ".join(f"@{h}" for h in _reviewers(themes, report)) or "—",
-    ]
-    return "| " + " | ".join(cells) + " |"
-
-
-_SECTIONS = (("added", "Added"), ("changed", "Changed"), ("removed", "Removed"))
-_HEADER = ("| proposal | title | status | themes | reviewers to ask |", "|---|---|---|---|---|")
-
-
-def summary_markdown(changes, report) -> str:
-    """The pull request's job summary: one table per kind of change, with the reviewers to
-    ask. Every value from a proposal is escaped (`inline`): titles come from strangers, and
-    the summary must not carry their links, HTML or mentions."""
-    lines = ["## Proposals in this pull request", ""]
-    if not changes:
-        return "\n".join(lines + ["No proposal changed.", ""])
-    forbidden = {p.file for p in transition_problems(changes, report)}
-    for kind, heading in _SECTIONS:
-        rows = [c for c in changes if c.kind == kind]
-        if rows:
-            lines += [f"### {heading} ({len(rows)})", "", *_HEADER]
-            lines += [_row(c, report, forbidden) for c in sorted(rows, key=lambda c: c.id)]
-            lines.append("")
-    return "\n".join(lines)
-
-
-# --- CODEOWNERS ------------------------------------------------------------------------------
-
-MAINTAINER_PATHS = ("/.github/", "/scripts/", "/schema/", "/mkdocs.yml", "/pyproject.toml", "/.ci/")
-
-
-def _owners(value: str, what: str) -> str:
-    """`@org/team` or `@user` handles separated by spaces; anything else could add lines or
-    patterns to CODEOWNERS, so it is refused."""
-    handles = value.split() if isinstance(value, str) else []
-    if not handles or not all(_OWNER.match(h) for h in handles):
-        raise ReviewError(f"{what} {show(value)} is not a GitHub team or user handle",
-                          "write it as @org/team-name or @user-name")
-    return " ".join(handles)
-
-
-def _handle_key(handle: str):
-    return handle.casefold(), handle
-
-
-def codeowners(report, *, committee: str, maintainers: str) -> str:
-    """The text of .github/CODEOWNERS, the same for the same repository.
-
-    In CODEOWNERS the LAST matching pattern wins. So `*` (maintainers: anything not listed)
-    comes first; `/proposals/` and `/themes/` (the programme committee) next; then each
-    proposal, owned by the committee and its themes' reviewers, after `/proposals/` so it
-    overrides it; the tooling paths (maintainers) last, so no earlier line can take them —
-    `/.github/` includes this very file. Proposals with an id that is not a plain id are
-    left to `/proposals/` (the check rejects them anyway)."""
-    committee = _owners(committee, "committee")
-    maintainers = _owners(maintainers, "maintainers")
-    lines = [
-        "# generated by agenda codeowners; do not edit",
-        "# Regenerate with `agenda codeowners` after changing a theme's reviewers or the proposals.",
-        "# The last matching pattern wins: keep the order.",
-        "",
-        f"* {maintainers}",
-        "",
-        f"/{FOLDER}/ {committee}",
-        f"/themes/ {committee}",
-        "",
-    ]
-    for ident in sorted(i for i in report.proposals if _SLUG.match(i)):
-        themes = report.proposals[ident].data.get("themes", [])
-        reviewers = sorted(_reviewers(themes if isinstance(themes, list) else [], report), key=_handle_key)
-        lines.append(" ".join([f"/{FOLDER}/{ident}.yaml", committee] + [f"@{h}" for h in reviewers]))
-    lines.append("")
-    lines += [f"{path} {maintainers}" for path in MAINTAINER_PATHS]
-    return "\n".join(lines) + "\n"
+def is_tooling(path: str) -> bool:
+    """Whether `path` is, or configures, code that CI or the site build runs."""
+    return any(path == t or (t.endswith("/") and path.startswith(t)) for t in TOOLING)
