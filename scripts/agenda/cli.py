@@ -22,7 +22,8 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 CHECK_EXAMPLES = """\
 examples:
   agenda check                         check the repository in the current folder
-  agenda check --format github --strict  as the pull-request workflow does
+  agenda check --format github         as the pull-request workflow does
+  agenda check --strict                fail on warnings too, not only on errors
   agenda check proposals/my-session.yaml only show problems of this file
 """
 
@@ -49,7 +50,8 @@ def build_parser():
     check.add_argument("--root", default=".", metavar="DIR", help="the repository to check (default: current folder)")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text",
                        help="text for people, github for pull-request annotations, json for programs")
-    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--strict", action="store_true",
+                       help="fail on warnings too (warnings a reviewer acknowledged in a proposal never fail)")
     check.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
     check.add_argument("--base", metavar="REF",
                        help="also compare with this Git ref (a pull request's base): report status changes "
@@ -167,7 +169,7 @@ def run_check(args) -> int:
             sys.stderr.write(f"agenda: {line}\n")
         problems = sort_problems(problems + transition_problems(changed, report))
     sys.stdout.write(FORMATTERS[args.format](problems))
-    sys.stderr.write(summary(problems, report.files) + "\n")
+    sys.stderr.write(summary(problems, report.files, len(report.acknowledged)) + "\n")
     failing = [p for p in problems if p.is_error or args.strict]
     return EXIT_PROBLEMS if failing else EXIT_OK
 
@@ -305,7 +307,8 @@ def run_new(args) -> int:
         if args.title is None:
             from . import prompts
 
-            answers = prompts.ask(prompts.questions(root), input, print)
+            ctx = scaffold.load_context(root)
+            answers = prompts.ask(prompts.questions(root, ctx), input, print, ctx=ctx)
         else:
             answers = {"title": args.title, "format": args.format_id, "themes": args.themes,
                        "languages": args.languages, "summary": args.summary,

@@ -34,6 +34,7 @@ class AgendaConfig(base.Config):
     root = c.Optional(c.Type(str))  # the programme repository; default: mkdocs.yml's folder
     language = c.Type(str, default="fr")
     search = c.Type(bool, default=True)  # build the Pagefind index after the site
+    strict = c.Type(bool, default=False)  # also stop on the programme's warnings
 
 
 class AgendaPlugin(BasePlugin[AgendaConfig]):
@@ -50,9 +51,13 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         self.build_date = build_date(self.root, first_day)
         # MkDocs writes the build date into sitemap.xml: the same date as everything else.
         os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(self.build_date.timestamp())))
-        errors = [p for p in report.problems if p.is_error]
-        for warning in (p for p in report.problems if not p.is_error):
-            (log.info if self.serving else log.warning)(format_text([warning]).rstrip())
+        # Errors always stop the build; warnings only with the plugin's `strict: true`. They
+        # are logged at INFO, so that MkDocs' own strict mode does not turn them into failures:
+        # a reviewer settles a warning by acknowledging it in the proposal.
+        strict = self.config.strict
+        errors = [p for p in report.problems if p.is_error or strict]
+        for warning in ([] if strict else [p for p in report.problems if not p.is_error]):
+            log.info("agenda " + format_text([warning]).rstrip())
         if errors and self.serving:  # a warning or an exception would stall the preview
             from .serve_errors import error_pages
 

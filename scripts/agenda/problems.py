@@ -144,9 +144,10 @@ def format_json(problems) -> str:
 FORMATTERS = {"text": format_text, "github": format_github, "json": format_json}
 
 
-def summary(problems, files: int) -> str:
+def summary(problems, files: int, acknowledged: int = 0) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
+    accepted = f" ({acknowledged} acknowledged warning(s) not shown)" if acknowledged else ""
     if not problems:
-        return f"agenda: {files} files checked, no problems."
-    return f"agenda: {files} files checked: {errors} error(s), {warnings} warning(s)."
+        return f"agenda: {files} files checked, no problems{accepted}."
+    return f"agenda: {files} files checked: {errors} error(s), {warnings} warning(s){accepted}."
