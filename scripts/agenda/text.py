@@ -203,15 +203,15 @@ def check_text(doc, markdown_paths, url_paths):
     of Markdown once rendered.
 
     Most strings are short, clean, one-line text in a field that is neither Markdown nor a
-    URL; they cost one `isprintable()` (ASCII) or one regular-expression search and two set
-    look-ups. Only the others have their full field pattern computed."""
+    URL; they cost one `isprintable()` (ASCII) or one regular-expression search and a set
+    look-up. Only the others have their full field pattern computed."""
     problems = []
-    url_names = {p[-1] for p in url_paths if p}
+    precise_names = {p[-1] for p in url_paths | markdown_paths if p}  # URLs and Markdown: always looked at
     for path, value in doc.strings:
         name = path[-1] if path else None
         # isprintable() is False for line breaks, tabs and controls, the only suspects in ASCII.
         clean = value.isprintable() if value.isascii() else not _SUSPECT_LINE.search(value)
-        if clean and name not in url_names:
+        if clean and name not in precise_names:
             continue
         pattern = _pattern(path)
         multiline = pattern in markdown_paths
