@@ -43,8 +43,8 @@ class Slot:
     duration: int  # minutes
     starts: dt.datetime  # wall clock, naive, in the event's time zone
     ends: dt.datetime
-    starts_at: dt.datetime  # the same instants, time-zone aware
-    ends_at: dt.datetime
+    starts_at: dt.datetime  # the same instants, time-zone aware (subtract them in UTC: Python
+    ends_at: dt.datetime    # subtracts wall clocks when both share a zone, across DST too)
     guid: str | None = None  # kept from an imported programme
     source_id: int | None = None
 
