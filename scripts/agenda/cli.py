@@ -134,6 +134,31 @@ def build_parser():
     export.add_argument("--base-url", metavar="URL", help="the site's address (default: site_url in event.yaml)")
     export.add_argument("--lang", default="fr", help="language of names in the exports (default: fr)")
     export.set_defaults(run=run_export)
+    imp = sub.add_parser(
+        "import", help="turn a published frab / pretalx / pentabarf / OSEM schedule into a programme",
+        description="Read a schedule in the frab/C3VOC JSON format or the frab/pentabarf XML format (what "
+                    "pretalx, frab, pentabarf and OSEM export; the format is read from the content) and write "
+                    "event.yaml, themes/ (one per track) and proposals/ (scheduled) into DIR, then run agenda "
+                    "check on them. Values the programme has no place for, and every repair, are counted on "
+                    "standard error and listed in the --report file. DIR must not hold a programme yet, unless "
+                    "--replace. Exit codes: 0 imported and clean, 1 imported but the check found errors, 2 "
+                    "nothing written.",
+        epilog="examples:\n  agenda import schedule.json --root my-programme --report import-report.json\n"
+               "  agenda import schedule.xml --root . --replace --timezone Europe/Brussels\n"
+               "  curl -s https://…/schedule/export/schedule.json | agenda import - --root programme",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("source", metavar="SOURCE", help="schedule.json or schedule.xml (- for standard input)")
+    imp.add_argument("--root", default=".", metavar="DIR", help="the folder to write into (default: current folder)")
+    imp.add_argument("--timezone", metavar="ZONE",
+                     help="IANA time zone of the event (Europe/Paris); needed when the source names none")
+    imp.add_argument("--replace", action="store_true",
+                     help="replace event.yaml, themes/ and proposals/ in DIR (and nothing else)")
+    imp.add_argument("--report", dest="report_file", metavar="FILE",
+                     help="write the list of everything not carried over as it was (JSON)")
+    imp.add_argument("--repository", metavar="URL",
+                     help="the programme's Git repository, for event.yaml (default: a placeholder to replace)")
+    imp.set_defaults(run=run_import)
     return parser
 
 
@@ -290,9 +315,62 @@ def run_export(args) -> int:
     return EXIT_OK
 
 
+def run_import(args) -> int:
+    from .imports import ImportFailure, import_schedule
+    from .imports.read import MAX_BYTES as MAX_SOURCE
+
+    try:
+        if args.source == "-":
+            data = sys.stdin.buffer.read(MAX_SOURCE + 1)
+        else:
+            with open(args.source, "rb") as fh:
+                data = fh.read(MAX_SOURCE + 1)
+    except OSError as exc:
+        sys.stderr.write(f"agenda: error: {args.source} cannot be read ({exc.strerror or exc})\n")
+        return EXIT_ERROR
+    repository = args.repository
+    if repository is not None and not re.match(r"https://[A-Za-z0-9.-]+/\S{1,250}\Z", repository):
+        sys.stderr.write(f"agenda: error: --repository {repository!r} is not an https:// address\n")
+        return EXIT_ERROR
+    try:
+        result = import_schedule(data, args.root, timezone=args.timezone, replace=args.replace,
+                                 repository=repository)
+    except ImportFailure as exc:
+        sys.stderr.write(f"agenda: error: {exc.message}\n" + (f"Try: {exc.hint}\n" if exc.hint else ""))
+        sys.stderr.write("agenda: nothing written.\n")
+        return EXIT_ERROR
+    stats, counts = result.programme.stats, result.report.counts()
+    sys.stderr.write(
+        f"agenda: imported {stats['sessions']} sessions as {stats['proposals']} proposals ({stats['slots']} slots; "
+        f"{stats['repeated']} held several times), {stats['rooms']} rooms ({stats['shared_rooms']} shared), "
+        f"{stats['themes']} themes, {stats['formats']} formats into {args.root}\n")
+    reported = sum(n for kind, n in counts.items() if kind != "check")
+    if reported:
+        sys.stderr.write(f"agenda: {reported} values not carried over as they were, by kind:\n")
+        sys.stderr.write("".join(line + "\n" for line in result.report.summary_lines() if " check:" not in line))
+    if args.report_file:
+        meta = {"format_version": 1, "source": args.source, "root": str(args.root), "stats": stats}
+        try:
+            with open(args.report_file, "w", encoding="utf-8") as out:
+                out.write(result.report.to_json(meta))
+        except OSError as exc:
+            sys.stderr.write(f"agenda: error: the report cannot be written to {args.report_file} ({exc.strerror})\n")
+            return EXIT_ERROR
+        sys.stderr.write(f"agenda: the full list is in {args.report_file}\n")
+    elif reported:
+        sys.stderr.write("agenda: add --report FILE to get each of them listed with its value.\n")
+    problems = result.check.problems
+    errors = [p for p in problems if p.is_error]
+    sys.stdout.write(FORMATTERS["text"](errors))
+    sys.stderr.write(summary(problems, result.check.files) + "\n")
+    if len(errors) < len(problems):
+        sys.stderr.write(f"agenda: run `agenda check --root {args.root}` to see the warnings.\n")
+    return EXIT_PROBLEMS if errors else EXIT_OK
+
+
 # Options that name files or folders: any bytes the system allows (every other text option
 # must be valid UTF-8, see inputs.check_text_arguments).
-PATH_OPTIONS = ("root", "out", "files", "body", "description_file")
+PATH_OPTIONS = ("root", "out", "files", "body", "description_file", "source", "report_file")
 
 
 def _read_text(name: str) -> str:
