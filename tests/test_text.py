@@ -202,7 +202,7 @@ AMPLIFIERS = {"reference used 1,400 times": _reference_bomb(), "table with empty
 @pytest.mark.parametrize("value", AMPLIFIERS.values(), ids=AMPLIFIERS.keys())
 def test_markdown_that_renders_far_larger_than_it_is_is_refused(value):
     assert len(value) <= DESCRIPTION_MAX  # within the schema's limit: only its rendering is too large
-    assert markdown.rendered_size(value) > markdown.MAX_HTML_BYTES
+    assert markdown.rendered_size(value) > text.MAX_HTML_BYTES
     assert problems_of(description=value) == [("too-long", "description")]
 
 
@@ -213,7 +213,7 @@ def test_the_amplification_problem_says_where_and_how_much(base_repo):
     path.write_text(text_)
     (problem,) = check_repository(base_repo, jobs=1).problems
     assert (problem.rule, problem.line, problem.column) == ("too-long", 7, 14)
-    assert "bytes of HTML on the site" in problem.message and f"{markdown.MAX_HTML_BYTES:,}" in problem.message
+    assert "bytes of HTML on the site" in problem.message and f"{text.MAX_HTML_BYTES:,}" in problem.message
 
 
 def test_long_honest_markdown_at_the_schemas_limit_passes():
@@ -221,7 +221,7 @@ def test_long_honest_markdown_at_the_schemas_limit_passes():
                  "les lire, avec `csvkit` et un tableur.\n\n- une liste ;\n- deux éléments.\n\n"
                  "| commune | budget |\n|:--|--:|\n| Paris | 8 Md€ |\n\n> Une citation.\n\n")
     value = (paragraph * (DESCRIPTION_MAX // len(paragraph)))[:DESCRIPTION_MAX]
-    assert markdown.may_amplify(value)  # long, with tables: it is measured...
+    assert text.may_amplify(value)  # long, with tables: it is measured...
     assert problems_of(description=value) == []  # ...and it is fine
 
 
@@ -251,7 +251,7 @@ PIECES = list("*_`~[]()<>!#>-+:\\&;\"'=/{}%| \n\t@.") + [
 
 
 def _within_bound(text_):
-    bound = markdown.html_bound(text_)
+    bound = text.html_bound(text_)
     return bound is None or markdown.rendered_size(text_) <= bound
 
 
@@ -270,8 +270,8 @@ def test_any_markdown_stays_within_the_bound(value):
 
 def test_the_indicators_see_references_and_tables_anywhere():
     for value in ("[r]: https://x.example", "> [r]:\n> https://x.example"):
-        assert markdown.html_bound(value) is None, value
+        assert text.html_bound(value) is None, value
     for value in ("- | a |\n  |---|\n" + "x\n" * 3000, "> a|b\n> -|-\n" + ">\n" * 3000, "a | b\n:-: | --:\n" + "x\n" * 3000):
-        assert markdown.may_amplify(value), value
+        assert text.may_amplify(value), value
     for value in ("A talk - with | a pipe", "Short [link](https://x.example).", "|a|b|\n|-|-|\n|1|2|\n"):
-        assert not markdown.may_amplify(value), value
+        assert not text.may_amplify(value), value

@@ -195,49 +195,10 @@ _MD = _parser()
 
 # --- what `agenda check` asks of a text: its links, and its size once rendered -----------
 
-MAX_HTML_BYTES = 256 * 1024
-# Without tables and reference definitions, the HTML of any text is at most MAX_RATIO times its
-# UTF-8 size plus a constant: the worst measured is 34x, for blockquotes nested 20 deep
-# (`>>>>>`, markdown-it's nesting limit), against 1-3x for prose. tests/test_text.py checks
-# every bound below on hostile and random texts.
-MAX_RATIO = 48
-_RATIO_SLACK = 64
-# A table row, however short, gets every column of its table: at most this many bytes per
-# cell (`<td dir="auto"></td>` and a line break) and per row (`<tr>`, `</tr>`).
-_CELL_BYTES, _ROW_BYTES, _TABLE_BYTES = 21, 12, 64
-# A table's delimiter row (`|---|:-:|`), also inside blockquotes and lists; a superset is fine.
-_TABLE_DELIMITER = re.compile(r"^[ \t>]*[|: \t-]*-[|: \t-]*$", re.M)
-# A reference definition (`[r]: address`) is copied into every link that uses it: no bound
-# from the text's length, so such a text is always rendered and measured.
-_REFERENCE = re.compile(r"\]:")
-
-
-def html_bound(text: str) -> int | None:
-    """An upper bound of the size of `render_markdown(text)` in bytes, from counts only (no
-    parsing), or None when there is no cheap one (the text defines a link reference)."""
-    if "]:" in text and _REFERENCE.search(text):
-        return None
-    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-    bound = size * MAX_RATIO + _RATIO_SLACK
-    if "|" in text and "-" in text:
-        rows = text.count("\n") + 1
-        for delimiter in _TABLE_DELIMITER.finditer(text):
-            columns = delimiter.group().count("|") + 1
-            bound += _TABLE_BYTES + (columns * _CELL_BYTES + _ROW_BYTES) * rows
-    return bound
-
-
-def may_amplify(text: str) -> bool:
-    """Could `text` render to more than MAX_HTML_BYTES? False is a guarantee (the check then
-    skips rendering it); True means: render it and measure. Under about 5 KB, only a text
-    with a reference definition or a table of very many cells is rendered."""
-    bound = html_bound(text)
-    return bound is None or bound > MAX_HTML_BYTES
-
-
 def rendered_size(text: str) -> int:
     """Bytes of HTML that `render_markdown` publishes for `text` (the site renders it the same
-    way, only its headings' levels differ by a digit)."""
+    way, only its headings' levels differ by a digit). The check's limit, and the cheap bound
+    that spares most texts this rendering, are in text.py."""
     return len(render_markdown(text).encode("utf-8"))
 
 

@@ -42,11 +42,19 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
 # Default_Ignorable_Code_Point and Cf (Unicode 15.1), without the bidi controls above and the
 # drawn prepended concatenation marks; plus the braille blank.
-_IGNORABLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
-              "\u2060-\u2065\u206a-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
-              "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
-_SUSPECT_ANY = re.compile(f"[{_CONTROL}{_BIDI}{_IGNORABLE}]")
-_SUSPECT_LINE = re.compile(f"[\t\n{_CONTROL}{_BIDI}{_IGNORABLE}]")
+_IGNORABLE_BMP = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+                  "\u2060-\u2065\u206a-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb")
+_IGNORABLE_ASTRAL = "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+_INVISIBLE = re.compile(f"[{_CONTROL}{_BIDI}{_IGNORABLE_BMP}{_IGNORABLE_ASTRAL}]")
+# The searches: a class of BMP characters is a bitmap for the regular-expression engine, a few
+# astral ranges beside it make every character cost a list of comparisons (3x slower on a
+# description). So the searches take every astral character, and `first_hidden` drops the
+# astral ones that are not in the ranges above (emoji, mostly).
+_ASTRAL = "\U00010000-\U0010ffff"
+_SUSPECT_ANY = re.compile(f"[{_CONTROL}{_BIDI}{_IGNORABLE_BMP}{_ASTRAL}]")
+_SUSPECT_LINE = re.compile(f"[\t\n{_CONTROL}{_BIDI}{_IGNORABLE_BMP}{_ASTRAL}]")
+_ASCII_ANY = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_ASCII_LINE = re.compile("[\x00-\x1f\x7f]")
 _BIDI_RE = re.compile(f"[{_BIDI}]")
 
 _MARKS = frozenset("\u200e\u200f\u061c")
@@ -65,7 +73,7 @@ def _pattern(path):
 
 
 def _visible_base(ch: str) -> bool:
-    return not ch.isspace() and not _SUSPECT_ANY.match(ch)
+    return not ch.isspace() and not _INVISIBLE.match(ch)
 
 
 def _allowed_here(value: str, i: int, flag_spans) -> bool:
@@ -93,10 +101,13 @@ def _allowed_here(value: str, i: int, flag_spans) -> bool:
 
 def first_hidden(value: str, multiline: bool):
     """The first character of `value` that the rules refuse, as a regex match, or None."""
-    suspects = (_SUSPECT_ANY if multiline else _SUSPECT_LINE).finditer(value)
+    if value.isascii():
+        return (_ASCII_ANY if multiline else _ASCII_LINE).search(value)
     flag_spans = None
-    for match in suspects:
+    for match in (_SUSPECT_ANY if multiline else _SUSPECT_LINE).finditer(value):
         ch = match.group()
+        if ch > "\uffff" and not _INVISIBLE.match(ch):
+            continue  # an emoji or another visible astral character
         if ch in "\t\n" or _BIDI_RE.match(ch):
             return match
         if flag_spans is None:
@@ -162,6 +173,17 @@ _SAFE_START = r"(?:[Hh][Tt][Tt][Pp][Ss]?://|[Mm][Aa][Ii][Ll][Tt][Oo]:)"
 _LINK_CANDIDATE = re.compile(rf"\][(:]\s*<?(?!{_SAFE_START})|<(?!{_SAFE_START})[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
+def _may_hold_unsafe_link(value: str) -> bool:
+    """Cheap and sound: False means markdown-it would find no link to refuse in `value`."""
+    if "](" in value:  # counting first: most links are written `](https://`
+        plain = value.count("](https://") + value.count("](http://") + value.count("](mailto:")
+        if value.count("](") != plain:
+            return _LINK_CANDIDATE.search(value) is not None
+    if "]:" in value or "<" in value:
+        return _LINK_CANDIDATE.search(value) is not None
+    return False
+
+
 def _markdown_link_problems(doc, path, value):
     from . import markdown  # only for the few texts that need it: markdown-it costs an import
 
@@ -181,19 +203,63 @@ def _markdown_link_problems(doc, path, value):
                             "address as code, put it between backticks")
 
 
-def _amplification_problem(doc, path, value):
-    from . import markdown
+# --- Markdown that renders far larger than it is --------------------------------------------
+# `markdown.render_markdown` is exact but costs about 0.5 ms a description, as much as the rest
+# of the check of a proposal; these counts bound its output without importing it.
 
-    if not markdown.may_amplify(value):
+MAX_HTML_BYTES = 256 * 1024
+# Without tables and reference definitions, the HTML of any text is at most MAX_RATIO times its
+# UTF-8 size plus a constant: the worst measured is 34x, for blockquotes nested 20 deep
+# (`>>>>>`, markdown-it's nesting limit), against 1-3x for prose. tests/test_text.py checks
+# every bound below on hostile and random texts.
+MAX_RATIO = 48
+_RATIO_SLACK = 64
+# A table row, however short, gets every column of its table: at most this many bytes per
+# cell (`<td dir="auto"></td>` and a line break) and per row (`<tr>`, `</tr>`).
+_CELL_BYTES, _ROW_BYTES, _TABLE_BYTES = 21, 12, 64
+# A table's delimiter row (`|---|:-:|`), also inside blockquotes and lists; a superset is fine.
+_TABLE_DELIMITER = re.compile(r"^[ \t>]*[|: \t-]*-[|: \t-]*$", re.M)
+# A reference definition (`[r]: address`) is copied into every link that uses it: no bound
+# from the text's length, so such a text is always rendered and measured.
+_REFERENCE = re.compile(r"\]:")
+
+
+def html_bound(text: str) -> int | None:
+    """An upper bound of the size of `markdown.render_markdown(text)` in bytes, from counts
+    only (no parsing), or None when there is no cheap one (the text defines a link reference)."""
+    if "]:" in text and _REFERENCE.search(text):
         return None
+    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    bound = size * MAX_RATIO + _RATIO_SLACK
+    if "|" in text and "-" in text:
+        rows = text.count("\n") + 1
+        for delimiter in _TABLE_DELIMITER.finditer(text):
+            columns = delimiter.group().count("|") + 1
+            bound += _TABLE_BYTES + (columns * _CELL_BYTES + _ROW_BYTES) * rows
+    return bound
+
+
+def may_amplify(text: str) -> bool:
+    """Could `text` render to more than MAX_HTML_BYTES? False is a guarantee (the check then
+    skips rendering it); True means: render it and measure. Under about 5 KB, only a text
+    with a reference definition or a table of very many cells is rendered."""
+    bound = html_bound(text)
+    return bound is None or bound > MAX_HTML_BYTES
+
+
+def _amplification_problem(doc, path, value):
+    if not may_amplify(value):
+        return None
+    from . import markdown  # only for the few texts that need it: markdown-it costs an import
+
     size = markdown.rendered_size(value)
-    if size <= markdown.MAX_HTML_BYTES:
+    if size <= MAX_HTML_BYTES:
         return None
     name = field_path(path)
     line, col = doc.where(path)
     return Problem(doc.path, line, col, ERROR, "too-long",
                    f"{name} becomes {size:,} bytes of HTML on the site, more than the "
-                   f"{markdown.MAX_HTML_BYTES:,} allowed for one text",
+                   f"{MAX_HTML_BYTES:,} allowed for one text",
                    name, "each use of a reference link repeats its address, each row of a table all its "
                          "columns: write addresses inline, and use fewer columns or links")
 
@@ -223,7 +289,7 @@ def check_text(doc, markdown_paths, url_paths):
             if p:
                 problems.append(p)
         if multiline:
-            if _LINK_CANDIDATE.search(value):
+            if _may_hold_unsafe_link(value):
                 problems.extend(_markdown_link_problems(doc, path, value))
             p = _amplification_problem(doc, path, value)
             if p:
