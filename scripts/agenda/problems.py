@@ -68,11 +68,18 @@ def show(value, limit: int = 60) -> str:
             out.append("\\\\")
         elif ch in "\n\r\t":
             out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or _blank(ch):
             out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
         else:
             out.append(ch)
     return "'" + "".join(out) + ("…" if cut else "") + "'"
+
+
+def _blank(ch: str) -> bool:
+    """Invisible characters that Unicode does not class as format or control: variation
+    selectors, fillers, the combining grapheme joiner, the braille blank (see text.py)."""
+    return ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
+            or ch in "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0")
 
 
 def sort_problems(problems):
