@@ -101,8 +101,10 @@ def discover(root: Path):
             if entry.name == ".gitkeep":
                 continue
             if not entry.name.isprintable():  # a line break in a name would forge output lines
+                utf8 = not re.search("[\ud800-\udfff]", entry.name)  # undecodable bytes arrive as surrogates
                 problems.append(_file_problem(f"{folder}/{show(entry.name)[1:-1]}", "bad-file-name",
-                                              "the file name contains invisible or control characters",
+                                              "the file name contains invisible or control characters" if utf8
+                                              else "the file name is not valid UTF-8",
                                               "rename it with lower-case letters a-z, digits and hyphens"))
                 continue
             if entry.name.startswith("."):
