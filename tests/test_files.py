@@ -124,7 +124,7 @@ def test_site_reserved_ids_are_those_whose_page_the_site_cannot_give(base_repo):
     own = {proposal_key(p) for p in report.proposals} | {theme_key(t) for t in report.themes}
     fixed = set(site) - own
     segments = {part.removesuffix(".md") for key in site for part in key.split("/")}
-    candidates = segments | {"index", "README", "404", "sitemap", "pagefind", "assets", "data", "search", "feed"}
+    candidates = segments | {"index", "404", "sitemap", "pagefind", "assets", "data", "search", "feed"}
     for folder, key in (("proposals", proposal_key), ("themes", theme_key)):
         clashes = {c for c in candidates if key(c) in fixed or url_of(key(c)) != f"{folder}/{c}/"}
         assert clashes == {c for c in candidates if c in SITE_PAGES}, folder
