@@ -334,3 +334,16 @@ def test_warnings_never_fail_a_build_and_the_cli_only_with_strict(tmp_path, ackn
     assert strict.returncode == (0 if acknowledge else 1)
     assert ("near-duplicate-title" in plain.stdout) is not acknowledge
     assert ("2 acknowledged warning(s) not shown" in plain.stderr) is acknowledge
+
+
+@pytest.mark.parametrize("field, value", [
+    ("summary", 42), ("themes", "access-to-information"), ("languages", {"fr": True}), ("proposers", "Camille"),
+    ("duration", "90"), ("duration", True), ("format", 7), ("schedule", "tomorrow"), ("schedule", [1, "x", None]),
+    ("schedule", {"day": 20161207, "start": "10:00", "room": "room-a", "duration": "long"}),
+    ("description", ["a", "b"]), ("title", None),
+])
+def test_values_of_the_wrong_type_get_the_schemas_message_and_nothing_else_breaks(tmp_path, field, value):
+    report, got = check(tmp_path, {"typed": {**proposal(), field: value}})
+    assert got and all(rule in ("wrong-type", "not-allowed", "too-few-items", "missing-field", "out-of-range")
+                       for _, rule, _ in got), got
+    assert all(p.field.startswith(field) or p.rule == "missing-field" for p in report.problems)

@@ -247,6 +247,9 @@ def proposal_limits(ctx, doc, skip=frozenset()):
         if name in skip:
             continue
         low, high = limits[name]["min"], limits[name]["max"]
+        value = d.get(name)
+        if isinstance(value, str if name in _TEXT_LIMITS else list) and low <= len(value) <= high:
+            continue  # the common case, decided without building any message
         unit = "characters" if name in _TEXT_LIMITS else "items"
         hint = _limits_hint(where(name), name, low, high, unit)
         if name not in d:
@@ -366,8 +369,11 @@ def schedule_times(ctx, doc):
 def duplicate_people(ctx, doc):
     """A person is listed once per proposal: names are compared the way people read them
     (Unicode normalisation, case and spaces aside), GitHub names and guids exactly."""
+    people = doc.data.get("proposers", ())
+    if len(people) < 2:
+        return
     seen = {}
-    for i, person in enumerate(doc.data.get("proposers", [])):
+    for i, person in enumerate(people):
         for key in sorted(_identities(person)):
             if key in seen and seen[key] != i:
                 yield _at(doc, ("proposers", i), "duplicate-item",
