@@ -391,7 +391,9 @@ class Builder:
         if abstract:
             one_line = abstract.strip()
             if "\n" not in one_line and "](" not in one_line and len(one_line) <= SUMMARY_MAX:
-                summary = markup.clean_line(one_line, note, "summary", SUMMARY_MAX)
+                if markup.looks_like_html(first.abstract):  # a summary is plain text: no ** from <b>
+                    one_line = markup.html_text(first.abstract)
+                summary = markup.clean_line(one_line, lambda *a: None, "summary", SUMMARY_MAX)
             else:
                 self.report.add("abstract-in-description",
                                 "the abstract is not one line of plain text (or is longer than a summary may be): "

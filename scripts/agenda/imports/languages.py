@@ -36,13 +36,26 @@ def _by_name() -> dict:
     return names
 
 
+# ISO 639-2 (bibliographic and terminological) codes of the languages OSEM and others write
+# with three letters, to the two-letter codes CLDR uses.
+_THREE = {"eng": "en", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de", "spa": "es", "ita": "it",
+          "por": "pt", "nld": "nl", "dut": "nl", "rus": "ru", "ara": "ar", "zho": "zh", "chi": "zh",
+          "jpn": "ja", "kor": "ko", "pol": "pl", "ces": "cs", "cze": "cs", "swe": "sv", "dan": "da",
+          "fin": "fi", "nor": "no", "nob": "nb", "tur": "tr", "ell": "el", "gre": "el", "hun": "hu",
+          "ron": "ro", "rum": "ro", "ukr": "uk", "heb": "he", "hin": "hi", "ind": "id", "vie": "vi",
+          "tha": "th", "fas": "fa", "per": "fa", "cat": "ca", "eus": "eu", "baq": "eu", "glg": "gl",
+          "swa": "sw", "wol": "wo", "bul": "bg", "hrv": "hr", "srp": "sr", "slk": "sk", "slo": "sk",
+          "slv": "sl", "est": "et", "lav": "lv", "lit": "lt", "isl": "is", "ice": "is", "gle": "ga",
+          "cym": "cy", "wel": "cy", "msa": "ms", "may": "ms", "tgl": "tl", "ben": "bn", "urd": "ur"}
+
+
 def code_of(value: str):
     """One language value -> a code our schema accepts ('de', 'pt-BR'), or None."""
     text = value.strip()
     en = _locales()[0].languages
     m = _CODE.match(text)
     if m:
-        base = m.group(1).lower()
+        base = _THREE.get(m.group(1).lower(), m.group(1).lower())
         if base in en:
             return base + (f"-{m.group(2).upper()}" if m.group(2) else "")
     code = _by_name().get(text.casefold())

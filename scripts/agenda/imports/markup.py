@@ -324,6 +324,18 @@ def _safe_markdown_links(text, note, field):
     return text
 
 
+def html_text(text: str) -> str:
+    """The text of an HTML fragment, without its markup (and without script or style)."""
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(text, "html.parser")
+    for el in soup.find_all(list(_DROP)):
+        el.decompose()
+    return soup.get_text("")
+
+
 def plain_text(markdown: str) -> str:
     """Markdown -> one line of plain text, for a summary made from a description."""
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)

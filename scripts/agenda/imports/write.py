@@ -28,8 +28,10 @@ def occupied(root: Path):
         path = root / folder
         if path.is_symlink() or (path.exists() and not path.is_dir()):
             found.append(f"{folder}/")
-        elif path.is_dir() and any(True for _ in os.scandir(path)):
-            found.append(f"{folder}/")
+        elif path.is_dir():
+            with os.scandir(path) as entries:
+                if next(entries, None) is not None:
+                    found.append(f"{folder}/")
     return found
 
 
