@@ -1,10 +1,11 @@
 """The GitHub workflows: valid, safe by construction, and doing what they say.
 
 Pull requests come from strangers, so the workflows are checked three ways: against GitHub's
-workflow schema (check-jsonschema), by zizmor's security audits, and rule by rule here. Then
-the pull-request workflow's own `run:` scripts, read from the YAML, are executed in order on a
-temporary clone holding one good and one bad proposal, and what a contributor and a reviewer
-would see (the annotations, the job summary) is checked.
+workflow schema (check-jsonschema), by zizmor's security audits (pedantic), and rule by rule
+here. Then the pull-request workflow's job is run on temporary repositories by
+tests/workflow_runner.py, and what a contributor and a reviewer would see (the annotations,
+the job summary, the preview) is checked, including for a pull request that replaces the
+tooling with a version that always passes: the base branch's tooling runs, so it fails.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, copy_repo
+from workflow_runner import git, publish_pull_request, run_job
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 PULL_REQUEST = WORKFLOWS / "pull-request.yml"
@@ -100,8 +102,8 @@ def test_zizmor_finds_nothing():
     if zizmor is None:
         pytest.skip("zizmor is not installed (pip install zizmor; it is in the test extra)")
     result = subprocess.run(
-        [str(zizmor), "--offline", "--no-progress", "--persona", "regular", "--format", "json",
-         str(WORKFLOWS)],
+        [str(zizmor), "--offline", "--no-progress", "--persona", "pedantic", "--format", "json",
+         str(ROOT / ".github")],
         capture_output=True, text=True, timeout=120, cwd=ROOT,
     )
     findings = json.loads(result.stdout or "[]")
@@ -112,8 +114,13 @@ def test_zizmor_finds_nothing():
 # --- safe by construction: rule by rule -----------------------------------------------------
 
 
-def test_the_pull_request_workflow_runs_on_pull_request_only():
-    assert set(load(PULL_REQUEST)["on"]) == {"pull_request"}
+def test_the_pull_request_workflow_runs_on_pull_request_only_and_again_when_its_base_changes():
+    """`edited` is the event GitHub sends when a pull request's base branch changes; the
+    checks compare with the base, so they must run again (and no job-level `if:` may skip
+    that run: a skipped required check counts as passed)."""
+    workflow = load(PULL_REQUEST)
+    assert workflow["on"] == {"pull_request": {"types": ["opened", "synchronize", "reopened", "edited"]}}
+    assert all("if" not in job for job in workflow["jobs"].values())
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
@@ -163,13 +170,24 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(path):
         assert VERSION_COMMENT.match(m["rest"]), f"{m['ref']}: add its version as a '# vX.Y.Z' comment"
 
 
+def checkouts(path):
+    return [step for _, step in steps(load(path)) if step.get("uses", "").startswith("actions/checkout@")]
+
+
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_checkout_leaves_no_credentials_and_fetches_history(path):
-    checkouts = [step for _, step in steps(load(path)) if step.get("uses", "").startswith("actions/checkout@")]
-    assert checkouts
-    for step in checkouts:
+    assert checkouts(path)
+    for step in checkouts(path):
         assert step["with"]["persist-credentials"] is False
-        assert step["with"]["fetch-depth"] == 0  # --base and the feed's dates need history
+    built = [step for step in checkouts(path) if "ref" not in step["with"]]  # what is checked and built
+    assert len(built) == 1 and built[0]["with"]["fetch-depth"] == 0  # --base and the feed's dates need history
+
+
+def test_the_pull_request_and_the_base_are_checked_out_side_by_side():
+    pull_request, base = checkouts(PULL_REQUEST)
+    assert pull_request["with"] == {"path": "pull-request", "persist-credentials": False, "fetch-depth": 0}
+    assert base["with"] == {"ref": "${{ github.base_ref }}", "path": "base", "persist-credentials": False,
+                            "fetch-depth": 1}
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
@@ -206,17 +224,64 @@ def test_publish_deploys_queue_in_order_and_are_never_cancelled():
     assert load(PUBLISH)["concurrency"] == {"group": "pages", "cancel-in-progress": False}
 
 
+def runs(path):
+    return [step for _, step in steps(load(path)) if "run" in step]
+
+
+INSTALL_BASE = """\
+python -m venv "$RUNNER_TEMP/agenda"
+"$RUNNER_TEMP/agenda/bin/python" -m pip install --require-hashes --requirement base/requirements/lock.txt
+"$RUNNER_TEMP/agenda/bin/python" -m pip install --no-deps --no-build-isolation ./base
+echo "$RUNNER_TEMP/agenda/bin" >> "$GITHUB_PATH"
+"""
+
+
+def test_the_pull_request_installs_the_bases_tooling_from_its_lock_into_its_own_environment():
+    scripts = runs(PULL_REQUEST)
+    assert scripts[0].get("id") == "install"  # nothing runs before it
+    assert scripts[0]["run"] == INSTALL_BASE
+    assert [step for step in scripts if "pip" in step["run"]] == scripts[:1]
+
+
+def test_no_step_runs_code_from_the_pull_request():
+    """Every command is the base's agenda or mkdocs (from $RUNNER_TEMP/agenda/bin, put on
+    PATH by the install step), given the pull request as data, or a plain file command; no
+    step runs inside pull-request/ (`python -m` would import its modules) and none installs
+    from it."""
+    for step in runs(PULL_REQUEST):
+        assert "working-directory" not in step and "shell" not in step
+        if step.get("id") == "install":
+            continue
+        for line in step["run"].strip().splitlines():
+            command = line.split()[0]
+            assert command in {"agenda", "mkdocs", "cp", "rm"}, line
+            assert "pull-request/" not in line or command in {"cp"}, line
+            if command == "agenda":
+                assert "--root pull-request" in line, line
+            if command == "mkdocs":
+                assert "--config-file preview/mkdocs.yml" in line, line
+        assert "pip install" not in step["run"] and "python" not in step["run"]
+
+
+def test_the_preview_uses_the_bases_site_configuration():
+    (preview,) = [step for step in runs(PULL_REQUEST) if "mkdocs build" in step["run"]]
+    assert preview["run"].splitlines() == [
+        "cp -R pull-request preview",
+        "rm -rf preview/mkdocs.yml preview/docs preview/overrides",
+        "cp -R base/mkdocs.yml base/docs base/overrides preview/",
+        'mkdocs build --strict --config-file preview/mkdocs.yml --site-dir "$GITHUB_WORKSPACE/site"',
+    ]
+
+
 def test_python_and_the_commands_the_workflows_promise():
     pull_request = [step for _, step in steps(load(PULL_REQUEST))]
-    runs = [step["run"] for step in pull_request if "run" in step]
-    assert runs[0] == "python -m pip install -e ."
-    assert 'agenda check --format github --strict' in runs
-    assert any(re.fullmatch(r'agenda check (--format github )?--base "origin/\$\{BASE_REF\}"', r) for r in runs)
-    assert "agenda codeowners --check" in runs
-    assert "mkdocs build --strict" in runs
+    scripts = [step["run"] for step in pull_request if "run" in step]
+    assert "agenda check --root pull-request --format github --strict" in scripts
+    assert 'agenda check --root pull-request --format github --base "origin/${BASE_REF}"' in scripts
+    assert 'agenda codeowners --root pull-request --check --base "origin/${BASE_REF}"' in scripts
     summary = pull_request[-1]
-    assert summary["run"] == 'agenda summary --base "origin/${BASE_REF}" >> "$GITHUB_STEP_SUMMARY"'
-    assert "always()" in summary["if"]
+    assert summary["run"] == 'agenda summary --root pull-request --base "origin/${BASE_REF}" >> "$GITHUB_STEP_SUMMARY"'
+    assert "always()" in summary["if"] and "steps.install.outcome == 'success'" in summary["if"]
     for step in pull_request:
         if "BASE_REF" in step.get("run", ""):
             assert step["env"] == {"BASE_REF": "${{ github.base_ref }}"}
@@ -225,7 +290,9 @@ def test_python_and_the_commands_the_workflows_promise():
 
     publish = [step for _, step in steps(load(PUBLISH))]
     assert [step["run"] for step in publish if "run" in step] == [
-        "python -m pip install -e .", "agenda check --strict", "mkdocs build --strict"]
+        "python -m pip install --require-hashes --requirement requirements/lock.txt\n"
+        "python -m pip install --no-deps --no-build-isolation .\n",
+        "agenda check --strict", "mkdocs build --strict"]
     pages = next(step for step in publish if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert pages["with"]["path"] == "site"
     assert any(step.get("uses", "").startswith("actions/configure-pages@") for step in publish)
@@ -235,88 +302,21 @@ def test_python_and_the_commands_the_workflows_promise():
             assert step["with"] == {"python-version": "3.11"}
 
 
-# --- the pull-request workflow, run on a temporary clone ----------------------------------
+def test_dependabot_waits_a_week_before_proposing_a_release():
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    ecosystems = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert set(ecosystems) == {"github-actions", "pip"}
+    for name, update in ecosystems.items():
+        assert update["cooldown"]["default-days"] >= 7, name
+        assert all(days >= 7 for days in update["cooldown"].values()), name
 
-# The values GitHub puts into the `env:` expressions of a pull request against main.
-EXPRESSIONS = {"github.base_ref": "main"}
-DATA = ["event.yaml", "themes", "proposals", "mkdocs.yml", "docs", "overrides", "schema", ".github"]
+
+# --- the pull-request job, run on temporary repositories (tests/workflow_runner.py) ----------
+
+MAIN = ["event.yaml", "themes", "proposals", "mkdocs.yml", "docs", "overrides", "schema", ".github", "scripts",
+        "pyproject.toml", "README.md", "LICENSE", "LICENSE-CONTENT.md", "requirements", ".gitignore"]
 GOOD, BAD = "workflow-test-good-session", "workflow-test-unknown-theme"
-GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def git(repo, *args):
-    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, **GIT_ENV})
-    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
-    return result.stdout
-
-
-def agenda_has(command: str) -> bool:
-    """True if this `agenda` offers the command (`agenda <command> --help` exits 0)."""
-    result = subprocess.run([sys.executable, "-m", "agenda", command, "--help"],
-                            capture_output=True, text=True, timeout=60)
-    return result.returncode == 0
-
-
-def expand(value: str) -> str:
-    def one(match):
-        key = match.group(1).strip()
-        assert key in EXPRESSIONS, f"the test does not know the value of ${{{{ {key} }}}}"
-        return EXPRESSIONS[key]
-    return re.sub(r"\$\{\{(.*?)\}\}", one, str(value))
-
-
-class Run:
-    """One run of the job: each step's outcome and output, in order."""
-
-    def __init__(self):
-        self.steps: list[dict] = []
-        self.skipped: dict[str, str] = {}
-
-    def step(self, fragment: str) -> dict:
-        found = [s for s in self.steps if fragment in s["run"]]
-        assert len(found) == 1, f"{fragment!r} ran {len(found)} times"
-        return found[0]
-
-    @property
-    def failed(self):
-        return [s for s in self.steps if s["code"] != 0]
-
-
-def run_pull_request_job(repo: Path, summary: Path) -> Run:
-    """Execute the `run:` scripts of the pull-request job in order, as the runner does:
-    bash -eo pipefail, the step's `env:`, GITHUB_STEP_SUMMARY; once a step fails, only steps
-    whose `if:` has always() run. `uses:` steps are not run: the clone is already checked out,
-    Python is this interpreter, and the artifact upload needs GitHub. The install step is not
-    run either: this environment already has agenda installed from this repository, and
-    reinstalling it from the clone would repoint the developer's editable install."""
-    workflow = load(PULL_REQUEST)
-    (job,) = workflow["jobs"].values()
-    run, failed = Run(), False
-    path = str(BIN) + os.pathsep + os.environ.get("PATH", "")
-    for step in job["steps"]:
-        if "run" not in step:
-            continue
-        script = step["run"]
-        if script.startswith("python -m pip install"):
-            continue
-        condition = str(step.get("if", ""))
-        if failed and "always()" not in condition:
-            continue
-        command = re.match(r"agenda (\S+)", script)
-        if command and not agenda_has(command.group(1)):
-            run.skipped[script] = f"`agenda {command.group(1)} --help` fails: the command is not there yet"
-            continue
-        env = {**os.environ, "PATH": path, "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true",
-               "CI": "true", **{k: expand(v) for k, v in step.get("env", {}).items()}}
-        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-                                cwd=repo, env=env, capture_output=True, text=True, timeout=600)
-        run.steps.append({"name": step.get("name", ""), "run": script, "if": condition, "code": result.returncode,
-                          "stdout": result.stdout, "stderr": result.stderr})
-        failed = failed or result.returncode != 0
-    return run
+ALWAYS_PASSES = "import sys\n\n\ndef run():\n    sys.exit(0)\n"
 
 
 def pick_base_proposal() -> Path:
@@ -337,90 +337,181 @@ def variant(source: str, title: str, first_theme: str | None = None) -> str:
     return text
 
 
-@pytest.fixture
-def pull_request_clone(tmp_path):
-    """main: a copy of this repository's programme and site, pushed to a bare `origin`;
-    checked out: a branch adding one good and one bad (unknown theme) proposal."""
-    repo, origin = tmp_path / "clone", tmp_path / "origin.git"
-    copy_repo(repo, DATA)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "The programme")
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
-    git(repo, "remote", "add", "origin", str(origin))
-    git(repo, "push", "-q", "origin", "main")
-    git(repo, "fetch", "-q", "origin")
-    git(repo, "checkout", "-q", "-b", "propose-two-sessions")
+class PullRequest:
+    """A bare `origin` whose main is a copy of this repository (tooling included), and the
+    author's clone on the branch `propose`, published as pull request #1."""
 
-    source = pick_base_proposal().read_text(encoding="utf-8")
-    (repo / "proposals" / f"{GOOD}.yaml").write_text(
-        variant(source, "Zebra crossings and xylophones: mapping quiet streets together"), encoding="utf-8")
-    (repo / "proposals" / f"{BAD}.yaml").write_text(
-        variant(source, "Lighthouse keepers audit harbour budgets", first_theme="no-such-theme"), encoding="utf-8")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "Propose two sessions")
-    return repo
+    def __init__(self, tmp: Path):
+        self.tmp, self.author, self.origin = tmp, tmp / "author", tmp / "origin.git"
+        copy_repo(self.author, MAIN)
+        git(self.author, "init", "-q", "-b", "main")
+        git(self.author, "add", "-A")
+        git(self.author, "commit", "-q", "-m", "The programme and its tooling")
+        git(tmp, "init", "-q", "--bare", "-b", "main", str(self.origin))
+        git(self.author, "push", "-q", str(self.origin), "main")
+        git(self.author, "checkout", "-q", "-b", "propose")
+        self.runs = 0
+
+    def write(self, path: str, text: str):
+        target = self.author / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    def propose(self, name: str, first_theme: str | None = None):
+        source = pick_base_proposal().read_text(encoding="utf-8")
+        self.write(f"proposals/{name}.yaml", variant(source, f"Workflow test session {name}", first_theme))
+
+    def run(self, workflow: dict | None = None):
+        git(self.author, "add", "-A")
+        git(self.author, "commit", "-q", "--allow-empty", "-m", "Change the pull request")
+        publish_pull_request(self.author, self.origin, "propose")
+        self.runs += 1
+        return run_job(workflow or load(PULL_REQUEST), self.origin, self.tmp / f"run-{self.runs}")
+
+
+@pytest.fixture
+def pull_request(tmp_path):
+    return PullRequest(tmp_path)
+
+
+def annotations(step) -> list:
+    return [line for line in step["stdout"].splitlines() if line.startswith("::")]
+
+
+CHECK = "agenda check --root pull-request --format github --strict"
+
+
+@pytest.mark.slow
+def test_a_bad_proposal_is_annotated_and_the_summary_still_written(pull_request):
+    pull_request.propose(GOOD)
+    pull_request.propose(BAD, first_theme="no-such-theme")
+    run = pull_request.run()
+    check = run.step(CHECK)
+    assert check["code"] == 1, check["stderr"]
+    errors = annotations(check)
+    assert errors and all(re.match(rf"::error file=proposals/{BAD}\.yaml,line=\d+,col=\d+,title=[^:]*::", line)
+                          for line in errors), errors
+    assert any("unknown-theme" in line and "no-such-theme" in line for line in errors), errors
+    assert GOOD not in check["stdout"]
+    assert [s["run"] for s in run.failed] == [CHECK]  # nothing else failed
+    after = run.steps[run.steps.index(check) + 1:]
+    assert [s["run"] for s in after] == [load(PULL_REQUEST)["jobs"]["check"]["steps"][-1]["run"]]  # the summary
+    text = run.summary.read_text(encoding="utf-8")
+    assert f"`{GOOD}`" in text and f"`{BAD}`" in text
+    assert "Outside the programme" not in text  # only proposals: no maintainers' notice
+
+
+@pytest.mark.slow
+def test_a_pull_request_that_replaces_the_tooling_with_one_that_always_passes_still_fails(pull_request):
+    """The required proof: the base branch's agenda runs, not the pull request's."""
+    pull_request.propose(BAD, first_theme="no-such-theme")
+    pull_request.write("scripts/agenda/cli.py", ALWAYS_PASSES)
+    pull_request.write("scripts/agenda/__main__.py", "raise SystemExit(0)\n")
+    run = pull_request.run()
+    check = run.step(CHECK)
+    assert check["code"] == 1, run.report()
+    assert any(f"file=proposals/{BAD}.yaml" in line and "unknown-theme" in line for line in annotations(check))
+    text = run.summary.read_text(encoding="utf-8")
+    assert "**Maintainers must review this pull request**" in text
+    assert "- `scripts/agenda/cli.py` (tooling)" in text and "- `scripts/agenda/__main__.py` (tooling)" in text
+
+
+@pytest.mark.slow
+def test_the_same_pull_request_would_pass_if_the_workflow_ran_its_tooling(pull_request):
+    """The control for the test above: the runner really installs what the workflow names, so
+    a workflow that installed the pull request's own code would be fooled."""
+    pull_request.propose(BAD, first_theme="no-such-theme")
+    pull_request.write("scripts/agenda/cli.py", ALWAYS_PASSES)
+    workflow = load(PULL_REQUEST)
+    install = next(s for s in workflow["jobs"]["check"]["steps"] if s.get("id") == "install")
+    install["run"] = install["run"].replace("--no-build-isolation ./base", "--no-build-isolation ./pull-request")
+    run = pull_request.run(workflow)
+    check = run.step(CHECK)
+    assert check["code"] == 0 and check["stdout"] == "", "the forged tooling did not run"
 
 
 def themes_and_reviewers(repo: Path, proposal: str):
     data = yaml.safe_load((repo / "proposals" / f"{proposal}.yaml").read_text(encoding="utf-8"))
-    themes = {}
-    for theme in data["themes"]:
-        doc = yaml.safe_load((repo / "themes" / f"{theme}.yaml").read_text(encoding="utf-8"))
-        themes[theme] = doc
+    themes = {theme: yaml.safe_load((repo / "themes" / f"{theme}.yaml").read_text(encoding="utf-8"))
+              for theme in data["themes"]}
     return data, themes
 
 
+HOOK = """\
+import os, pathlib
+pathlib.Path(os.environ["RUNNER_TEMP"], "pull-request-code-ran").write_text("yes")
+"""
+
+
 @pytest.mark.slow
-def test_the_pull_request_workflow_annotates_the_bad_proposal_and_summarises(pull_request_clone, tmp_path):
-    repo = pull_request_clone
+def test_a_good_pull_request_passes_runs_none_of_its_code_and_asks_the_bases_reviewers(pull_request):
+    """Adds a proposal, removes one and gives a theme a new reviewer without touching
+    CODEOWNERS (a contributor cannot); also adds a mkdocs hook and modules that
+    `python -m` would import from the checkout. Everything passes, nothing of it runs."""
+    repo = pull_request.author
+    pull_request.propose(GOOD)
+    data, themes = themes_and_reviewers(repo, GOOD)
+    removed = next(p for p in sorted((repo / "proposals").glob("*.yaml")) if p.stem != GOOD)
+    removed.unlink()
+    theme_file = repo / "themes" / f"{data['themes'][0]}.yaml"
+    theme_file.write_text(theme_file.read_text(encoding="utf-8").replace(
+        "reviewers:\n", "reviewers:\n  - my-friend\n", 1), encoding="utf-8")
+    pull_request.write("mkdocs.yml", (repo / "mkdocs.yml").read_text(encoding="utf-8") + "hooks:\n  - hook.py\n")
+    pull_request.write("hook.py", HOOK)
+    for package in ("pagefind", "agenda", "mkdocs"):  # `python -m <package>` in the checkout would run these
+        pull_request.write(f"{package}/__init__.py", HOOK)
+        pull_request.write(f"{package}/__main__.py", HOOK)
+    run = pull_request.run()
 
-    # 1. As opened: the strict check fails and points at the bad file only.
-    summary = tmp_path / "summary-1.md"
-    first = run_pull_request_job(repo, summary)
-    check = first.step("agenda check --format github --strict")
-    assert check["code"] == 1, check["stderr"]
-    errors = [line for line in check["stdout"].splitlines() if line.startswith("::")]
-    assert errors and all(line.startswith("::error ") for line in errors), check["stdout"]
-    assert all(re.match(rf"::error file=proposals/{BAD}\.yaml,line=\d+,col=\d+,title=[^:]*::", line)
-               for line in errors), errors
-    assert any("unknown-theme" in line and "no-such-theme" in line for line in errors), errors
-    assert GOOD not in check["stdout"]
-    assert [s["run"] for s in first.failed] == [check["run"]]  # nothing else failed
-    after = first.steps[first.steps.index(check) + 1:]
-    assert all("always()" in s["if"] for s in after), after  # only always() steps ran
-    if not any("agenda summary" in script for script in first.skipped):  # reviewers see it anyway
-        text = summary.read_text(encoding="utf-8")
-        assert GOOD in text and BAD in text, text
+    assert run.failed == [], run.report()
+    assert [s["run"].split()[0] for s in run.steps][-1] == "agenda"  # the summary ran last
+    assert not (run.workspace.parent / "runner-temp" / "pull-request-code-ran").exists()
+    site = run.workspace / "site"
+    assert (site / "index.html").is_file()  # what the artifact upload would send
+    assert list(site.rglob(f"*{GOOD}*")) and not list(site.rglob(f"*{removed.stem}*"))
 
-    # 2. Fixed: every step passes, the site is built, the summary names both proposals.
-    bad = repo / "proposals" / f"{BAD}.yaml"
-    good_data, _ = themes_and_reviewers(repo, GOOD)
-    bad.write_text(bad.read_text(encoding="utf-8").replace("no-such-theme", good_data["themes"][0]), encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "Fix the theme")
-    summary = tmp_path / "summary-2.md"
-    second = run_pull_request_job(repo, summary)
-    # No workaround: a pull request that adds proposals passes without touching CODEOWNERS
-    # (new proposals fall back to /proposals/, the committee, until a maintainer regenerates it).
-    assert second.failed == [], "\n\n".join(f"$ {s['run']}\n{s['stdout']}{s['stderr']}" for s in second.failed)
-    ran = [s["run"] for s in second.steps]
-    assert "agenda check --format github --strict" in ran
-    assert "mkdocs build --strict" in ran
-    assert (repo / "site" / "index.html").is_file()  # what the artifact upload would send
-    assert list((repo / "site").rglob(f"*{GOOD}*")) and list((repo / "site").rglob(f"*{BAD}*"))
+    text = run.summary.read_text(encoding="utf-8")
+    assert f"`{GOOD}`" in text and f"`{removed.stem}`" in text
+    for theme_id, theme in themes.items():
+        assert f"`{theme_id}`" in text
+        for reviewer in theme["reviewers"]:
+            assert f"@{reviewer}" in text, f"reviewer {reviewer} is not in the summary:\n{text}"
+    assert "my-friend" not in text  # named by the pull request itself
+    assert "- `mkdocs.yml` (tooling)" in text and "- `hook.py`" in text
 
-    for script, reason in second.skipped.items():
-        print(f"skipped: {script}: {reason}")
-    if any("agenda summary" in script for script in second.skipped):
-        pytest.skip(f"job summary not checked: {second.skipped}")
-    text = summary.read_text(encoding="utf-8")
-    assert text.strip(), "agenda summary wrote nothing to $GITHUB_STEP_SUMMARY"
-    for proposal in (GOOD, BAD):
-        data, themes = themes_and_reviewers(repo, proposal)
-        assert proposal in text or data["title"] in text, f"{proposal} is not in the summary:\n{text}"
-        for theme_id, theme in themes.items():
-            names = [theme_id, *theme["name"].values()]
-            assert any(name in text for name in names), f"theme {theme_id} is not in the summary:\n{text}"
-            for reviewer in theme["reviewers"]:
-                assert reviewer in text, f"reviewer {reviewer} is not in the summary:\n{text}"
 
+# --- the settings the whole model depends on, written down ---------------------------------------
+
+SETTINGS = {  # what each language's text must name, in its own words
+    "README.md": ["require a pull request", "review from Code Owners", "dismiss stale approvals",
+                  "most recent reviewable push", "Check the programme and build a preview", "block force pushes",
+                  "squash merges only", "outside collaborators", "`github-pages`", "write access"],
+    "CONTRIBUTING.md#fr": ["*pull request* obligatoire", "relecture des *code owners*", "approbations périmées",
+                           "dernier *push*", "Check the programme and build a preview", "*force push* interdit",
+                           "*squash* seulement", "contributeurs extérieurs", "`github-pages`", "accès en écriture"],
+    "CONTRIBUTING.md#en": ["pull request required", "Code Owners' review", "stale approvals dismissed",
+                           "most recent push", "Check the programme and build a preview", "no force push",
+                           "squash merges only", "outside collaborators", "`github-pages`", "write access"],
+}
+
+
+def settings_text(where: str) -> str:
+    name, _, lang = where.partition("#")
+    text = (ROOT / name).read_text(encoding="utf-8")
+    if name == "README.md":
+        return text.split("## Repository settings", 1)[1].split("\n## ", 1)[0]
+    french, english = text.split("\n## English\n", 1)
+    part = french if lang == "fr" else english
+    heading = "### Réglages du dépôt" if lang == "fr" else "### Repository settings"
+    return part.split(heading, 1)[1].split("\n### ", 1)[0]
+
+
+@pytest.mark.parametrize("where", sorted(SETTINGS))
+def test_the_repository_settings_are_written_down_with_what_breaks(where):
+    text = settings_text(where)
+    for setting in SETTINGS[where]:
+        assert setting in text, f"{where}: {setting!r} is not written down"
+    breaks = "what breaks without it" if where == "README.md" else (
+        "ce qui casse sans lui" if where.endswith("fr") else "what breaks without it")
+    assert breaks in text
+    assert text.count("sinon" if where.endswith("fr") else "otherwise") >= 7 or where == "README.md"
