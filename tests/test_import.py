@@ -53,7 +53,7 @@ def source_sessions(path: Path, tz: str | None):
                 for e in events:
                     start = _instant(e["date"])
                     out.append({"guid": e.get("guid"), "id": e.get("id"), "start": start,
-                                "minutes": _minutes(e["duration"]), "room": e.get("room") or room,
+                                "minutes": _minutes(e["duration"]), "room": " ".join((e.get("room") or room).split()),
                                 "title": e["title"], "event": e, "do_not_record": e.get("do_not_record")})
     else:
         root = ET.fromstring(raw)
@@ -68,7 +68,8 @@ def source_sessions(path: Path, tz: str | None):
                         start = start.replace(tzinfo=zone)
                     optout = e.findtext("recording/optout")
                     out.append({"guid": e.get("guid"), "id": int(e.get("id")), "start": start,
-                                "minutes": _minutes(e.findtext("duration")), "room": e.findtext("room") or room.get("name"),
+                                "minutes": _minutes(e.findtext("duration")),
+                                "room": " ".join((e.findtext("room") or room.get("name")).split()),
                                 "title": e.findtext("title"), "event": e,
                                 "do_not_record": None if optout is None else optout == "true"})
     return out

@@ -18,7 +18,7 @@ import datetime as dt
 import math
 import re
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .. import schema
@@ -358,6 +358,16 @@ class Builder:
         for entry in self.report.entries:  # entries made before the proposal had its id
             if not entry.proposal and entry.where in written:
                 entry.proposal = written[entry.where]
+        for key, what in (("themes", "no track: written without a theme"),
+                          ("languages", "no known language: written without a language"),
+                          ("proposers", "no person: written without proposers")):
+            empty = sorted(pid for pid, fields in proposals.items() if not fields.get(key))
+            if empty:
+                self.report.add("missing-value", f"{len(empty)} session(s) with {what}", "conference", value=empty)
+        untyped = sorted(g.ident for g in self.groups if not (g.sessions[0].type or "").strip())
+        if untyped:
+            self.report.add("missing-value", f"{len(untyped)} session(s) without a type: written with the format "
+                                             "'session'", "conference", value=untyped)
         for source_id, idents in sorted(ids_seen.items()):
             if len(idents) > 1:
                 self.report.add("duplicate-source-id", f"id {source_id} is used by {len(idents)} different sessions; "

@@ -165,7 +165,6 @@ _KNOWN_TAGS = (
     "tt u ul var video wbr applet"
 ).split()
 _HTML_TAG = re.compile(r"</?(" + "|".join(_KNOWN_TAGS) + r")(?=[\s/>])[^<>]*>", re.I)
-_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 _NL, _SP = "\ue000", "\ue001"
 _BLOCK_TAGS = {"p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td",
                "blockquote", "pre", "hr", "dl", "dt", "dd", "section", "article"}
@@ -192,9 +191,6 @@ def to_markdown(text, note, field: str, base_url=None):
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if looks_like_html(text):
         text = _html_to_markdown(text, note, field, base_url)
-    else:
-        if _ENTITY.search(text) and not re.search(r"[<>]", text):
-            pass  # entities in Markdown are rendered by Markdown itself
     text = _strip_bad(text, True, note, field)
     text = _safe_markdown_links(text, note, field)
     lines = [line.rstrip() for line in text.split("\n")]
@@ -222,7 +218,7 @@ def _html_to_markdown(text, note, field, base_url):
         note("removed-html", f"{field}: an HTML comment was removed", str(comment))
         comment.extract()
     for el in list(soup.find_all(True)):
-        if el.decomposed if hasattr(el, "decomposed") else False:
+        if getattr(el, "decomposed", False):  # inside an element already removed
             continue
         name = el.name.lower()
         if name in _DROP:
