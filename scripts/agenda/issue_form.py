@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from . import rules
+from . import rules, suggest
 from .i18n import CATALOGUES
 from .load import MAX_BYTES
 from .problems import show
@@ -136,7 +136,7 @@ def _choice_list(fid, value, known, what):
     for item in items:
         if item not in known:
             raise ScaffoldError(f"{fid}: {show(item)} is not one of the {what}",
-                                rules._suggest(item, known), fid)  # the same hint as `agenda check`
+                                suggest.closest(item, known), fid)  # the same hint as `agenda check`
     return items
 
 

@@ -133,15 +133,55 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_problem(path: str, exc: yaml.YAMLError) -> Problem:
+def _syntax_problem(path: str, exc: yaml.YAMLError, text: str = "") -> Problem:
+    """The parser notices a mistake where it can no longer go on, which is often lines after
+    the mistake itself (an unclosed quote swallows the lines that follow). Report it where
+    a person must edit: the opening of an unclosed quote or bracket."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None) or ""
+    opened = getattr(exc, "context_mark", None)
     if "nesting depth" in what:  # libyaml's own limit, met before ours when reading ahead
         return _problem(path, line, col, "too-deep", f"the data is nested more than {MAX_DEPTH} levels deep",
                         "proposals only need a few levels; check the indentation")
+    if opened is not None and context in _OPENERS:
+        thing, hint = _OPENERS[context]
+        return _problem(path, opened.line + 1, opened.column + 1, "yaml-syntax",
+                        f"this is not valid YAML: the {thing} that starts here is not closed "
+                        f"(the parser stopped at line {line}: {what})", hint)
+    quote = _unclosed_quote(text, line)
+    if quote is not None:
+        return _problem(path, quote[0], quote[1], "yaml-syntax",
+                        f"this is not valid YAML: the quote that starts here is not closed on its line "
+                        f"(the parser stopped at line {line}: {what})",
+                        "close the quote at the end of the value; inside \"…\", write \\\" for a quote mark")
     hint = next((h for key, h in _SYNTAX_HINTS if key in what), "check the YAML syntax near this line")
     return _problem(path, line, col, "yaml-syntax", f"this is not valid YAML: {what}", hint)
+
+
+_OPENERS = {
+    "while scanning a quoted scalar": ("quoted text", "close the quote at the end of the value"),
+    "while parsing a flow sequence": ("list in [ ]", "close the list with ], separating items with commas"),
+    "while parsing a flow mapping": ("group in { }", "close the group with }, separating fields with commas"),
+}
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s"'#][^:#]*:\s+)?(["'])""")
+
+
+def _unclosed_quote(text: str, stop_line: int):
+    """(line, column) of the last value before `stop_line` that opens a quote it does not
+    close on its own line: where a quoted value swallowed the lines after it."""
+    found = None
+    for number, line in enumerate(text.splitlines()[:stop_line], 1):
+        m = _QUOTED_VALUE.match(line)
+        if m is None:
+            continue
+        quote, rest = m.group(1), line[m.end():]
+        closed = (re.search(r'(?<!\\)(?:\\\\)*"', rest) if quote == '"'
+                  else re.search(r"'(?!')", rest.replace("''", "")))
+        if closed is None:
+            found = (number, m.end())
+    return found
 
 
 def normalise_line_breaks(text: str) -> str:
@@ -290,7 +330,7 @@ def load_text(path: str, text: str, positions: bool = True):
     try:
         data = walker.document()
     except yaml.YAMLError as exc:
-        return None, walker.problems + [_syntax_problem(path, exc)]
+        return None, walker.problems + [_syntax_problem(path, exc, text)]
     if walker.problems:
         if not positions:
             return load_text(path, text, positions=True)

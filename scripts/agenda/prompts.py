@@ -11,7 +11,7 @@ import copy
 import dataclasses
 from dataclasses import dataclass
 
-from . import rules, schema
+from . import rules, schema, suggest
 from .i18n import CATALOGUES
 from .problems import field_path, show
 from .repository import check_bytes
@@ -276,7 +276,7 @@ def _pick(q: Question, token: str):
         if folded == cid.casefold() or folded in (part.strip().casefold() for part in label.split(" / ")):
             return cid, None
     return None, (f"{show(token)} is not in the list. / {show(token)} n'est pas dans la liste.",
-                  rules._suggest(token, ids) + "; type the numbers or ids shown above")
+                  suggest.closest(token, ids) + "; type the numbers or ids shown above")
 
 
 def _ask_simple(q: Question, asker: _Asker, default, path):

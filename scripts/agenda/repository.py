@@ -149,7 +149,7 @@ def check_bytes(kind: str, rel: str, raw: bytes, ctx=None, source: str | None = 
     if doc is None:
         return None, problems
     doc.source = source
-    problems = schema.check(kind, doc)
+    problems = schema.check(kind, doc, ctx.hints() if ctx is not None and kind == "proposal" else None)
     valid = not problems
     if kind == "proposal" and ctx is not None:
         problems += rules.check_proposal(ctx, doc) if valid else rules.check_invalid_proposal(ctx, doc, problems)

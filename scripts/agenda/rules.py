@@ -8,34 +8,18 @@ every rule id, and a test keeps it equal to the README's rule table.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 import unicodedata
 from collections import defaultdict
 
-from . import catalogue, schema, timeline
+from . import catalogue, schema, suggest, timeline
 from .problems import ERROR, WARNING, Problem, field_path, show
 
 
 def _at(doc, path, rule, message, hint="", severity=ERROR, related=""):
     line, col = doc.where(path)
     return Problem(doc.path, line, col, severity, rule, message, field_path(path), hint, related)
-
-
-def _suggest(value, known):
-    """'climat' -> 'climate-sustainable-development': compare with whole ids and their words."""
-    value = str(value).lower()
-
-    def score(candidate):
-        parts = [candidate, *candidate.replace("/", "-").split("-")]
-        return max(difflib.SequenceMatcher(None, value, part).ratio() for part in parts)
-
-    ranked = sorted(known, key=lambda k: (-score(k), k))
-    if ranked and score(ranked[0]) >= 0.7:
-        return f"did you mean '{ranked[0]}'?"
-    listed = sorted(known)
-    return "known values: " + ", ".join(listed[:12]) + (" …" if len(listed) > 12 else "")
 
 
 def _limits_hint(where, name, low, high, unit):
@@ -72,6 +56,23 @@ class Context:
                         origin[name] = where
             self._limits[format_id] = merged, origin
         return self._limits[format_id]
+
+    def hints(self) -> dict:
+        """What references may be, for the schema's suggestions: {path pattern: {id: names}},
+        and the event's dates to read an ambiguous date."""
+        def names(item):
+            n = item.get("name", {})
+            return list(n.values()) if isinstance(n, dict) else [n]
+
+        rooms = {rid: names(room) for rid, room in self.rooms.items()}
+        event = self.event.data if self.event else {}
+        return {
+            ("format",): {fid: names(f) for fid, f in self.formats.items()},
+            ("themes", "*"): {tid: list(doc.data["name"].values()) for tid, doc in self.themes.items()},
+            ("languages", "*"): {lang["code"]: names(lang) for lang in event.get("languages", [])},
+            ("schedule", "room"): rooms, ("schedule", "*", "room"): rooms,
+            "dates": (self.first_day, self.last_day),
+        }
 
     def timings(self, doc):
         """(index, slot, Timing) of each slot whose day is a calendar date."""
@@ -164,7 +165,7 @@ def event_timezone(ctx):
         if available:  # without any time-zone database the name cannot be checked
             yield _at(ctx.event, ("timezone",), "unknown-timezone",
                       f"timezone is {show(name)}, which is not a known time zone",
-                      _suggest(name, available))
+                      suggest.closest(name, available))
 
 
 def event_unique_ids(ctx):
@@ -209,20 +210,20 @@ def known_references(ctx, doc):
     for i, theme in enumerate(d.get("themes", [])):
         if theme not in ctx.themes:
             yield _at(doc, ("themes", i), "unknown-theme",
-                      f"theme {show(theme)} is not defined in themes/", _suggest(theme, ctx.themes))
+                      f"theme {show(theme)} is not defined in themes/", suggest.closest(theme, ctx.themes))
     if ctx.event is None:
         return
     if d["format"] not in ctx.formats:
         yield _at(doc, ("format",), "unknown-format",
-                  f"format {show(d['format'])} is not one of the event's formats", _suggest(d["format"], ctx.formats))
+                  f"format {show(d['format'])} is not one of the event's formats", suggest.closest(d["format"], ctx.formats))
     for i, lang in enumerate(d.get("languages", [])):
         if lang not in ctx.languages:
             yield _at(doc, ("languages", i), "unknown-language",
-                      f"language {show(lang)} is not one of the event's languages", _suggest(lang, ctx.languages))
+                      f"language {show(lang)} is not one of the event's languages", suggest.closest(lang, ctx.languages))
     for i, slot in enumerate(timeline.slots_of(d)):
         if slot["room"] not in ctx.rooms:
             yield _at(doc, timeline.slot_path(d, i) + ("room",), "unknown-room",
-                      f"room {show(slot['room'])} is not one of the event's rooms", _suggest(slot["room"], ctx.rooms))
+                      f"room {show(slot['room'])} is not one of the event's rooms", suggest.closest(slot["room"], ctx.rooms))
 
 
 _TEXT_LIMITS = ("title", "summary", "description")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema_rs
 
+from . import suggest
 from .problems import ERROR, Problem, field_path, show
 
 KINDS = ("proposal", "theme", "event")
@@ -132,7 +133,7 @@ def _lookup(data, path):
     return data
 
 
-def _error_to_problem(kind, doc, error) -> Problem:
+def _error_to_problem(kind, doc, error, hints=None, key=None) -> Problem:
     path = tuple(error.instance_path)
     name = error.kind.name
     detail = error.kind.as_dict()
@@ -147,8 +148,9 @@ def _error_to_problem(kind, doc, error) -> Problem:
         message = f"the required field `{missing}` is missing" + (f" in {where}" if path else "")
         hint = f"add `{missing}:` here. " + describe(kind, path + (missing,))
     elif name in ("additionalProperties", "unevaluatedProperties"):
-        unexpected = detail.get("unexpected") or []
-        key = unexpected[0] if unexpected else ""
+        if key is None:
+            unexpected = detail.get("unexpected") or []
+            key = unexpected[0] if unexpected else ""
         known = list(subschema(kind, path).get("properties", {}))
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
         rule = "unknown-field"
@@ -175,6 +177,7 @@ def _error_to_problem(kind, doc, error) -> Problem:
     elif name == "pattern":
         rule = "bad-format"
         message = f"{where} is {show(value)}, which is not in the expected form"
+        hint = _pattern_hint(kind, path, value, detail.get("pattern", ""), hints or {}) or hint
     elif name in ("minLength", "maxLength"):
         rule = "too-short" if name == "minLength" else "too-long"
         size = len(value) if isinstance(value, str) else 0
@@ -202,9 +205,48 @@ def _error_to_problem(kind, doc, error) -> Problem:
     return Problem(doc.path, line, col, ERROR, rule, message, field_path(path), hint)
 
 
-def check(kind: str, doc):
-    """Problems of one loaded document against its schema; the fast path for valid files."""
+def _pattern_hint(kind, path, value, pattern, hints) -> str:
+    """The value to type instead of one that is not in the expected form: an id for a
+    name, the ISO form of a date or a time, a country code, a GitHub name without @."""
+    defs = load_schema(kind).get("$defs", {})
+    shape = next((name for name, node in defs.items() if node.get("pattern") == pattern), None)
+    text = str(value)
+    if shape == "date":
+        iso = suggest.iso_date(text, hints.get("dates"))
+        return (f"write the date as YYYY-MM-DD, in quotes: \"{iso}\"" if iso
+                else "write the date as YYYY-MM-DD, in quotes, for example \"2016-12-07\"")
+    if shape == "time":
+        iso = suggest.iso_time(text)
+        return (f"write the time as HH:MM (24-hour), in quotes: \"{iso}\"" if iso
+                else "write the time as HH:MM (24-hour), in quotes, for example \"14:30\"")
+    known = hints.get(tuple("*" if isinstance(part, int) else part for part in path))
+    if known:
+        return suggest.id_for(text, known)
+    if shape in ("slug", "language"):
+        wanted = suggest.slug(text) if shape == "slug" else text.strip().lower()
+        return f"ids use lower-case letters a-z, digits and hyphens: write '{wanted}'" if wanted else ""
+    if path and path[-1] == "country":
+        code = suggest.country_code(text)
+        return (f"write the two-letter code '{code}'" if code
+                else "write the two-letter ISO code in capitals, for example FR, SN or BR")
+    if path and path[-1] == "github" and text.strip().lstrip("@").split("/")[-1]:
+        return f"write the user name alone, without @ or address: '{text.strip().rstrip('/').split('/')[-1].lstrip('@')}'"
+    return ""
+
+
+def check(kind: str, doc, hints=None):
+    """Problems of one loaded document against its schema; the fast path for valid files.
+
+    `hints` (from the repository's settings) name what references may be, for better
+    suggestions: {path pattern: {id: names}} and "dates": (first, last) of the event."""
     v = validator(kind)
     if v.is_valid(doc.data):
         return []
-    return [_error_to_problem(kind, doc, e) for e in v.iter_errors(doc.data)]
+    problems = []
+    for error in v.iter_errors(doc.data):
+        if error.kind.name == "additionalProperties":  # one problem per unknown field, not one for all
+            for key in error.kind.as_dict().get("unexpected") or [""]:
+                problems.append(_error_to_problem(kind, doc, error, hints, key))
+        else:
+            problems.append(_error_to_problem(kind, doc, error, hints))
+    return problems
