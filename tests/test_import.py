@@ -406,6 +406,10 @@ BOMB = b"""<?xml version="1.0"?>
 XXE = b"""<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <schedule><conference><title>&x;</title></conference></schedule>"""
 GOOD = _schedule([("A", "2016-12-07T10:00:00+01:00", "01:00", {})])
+GOOD_XML = (b"<schedule><conference><title>t</title><time_zone_name>Europe/Paris</time_zone_name></conference>"
+            b"<day date='2016-12-07' index='1'><room name='A'><event id='1' guid='00000000-0000-4000-8000-000000000001'>"
+            b"<date>2016-12-07T10:00:00+01:00</date><duration>01:00</duration><room>A</room><title>x</title></event>"
+            b"</room></day></schedule>")
 
 MALFORMED = {
     "xml bomb": (BOMB, "entities"),
@@ -435,6 +439,8 @@ MALFORMED = {
                        "more than the 200,000"),
     "no sessions": (b'{"schedule": {"conference": {"title": "x", "days": []}}}', "no sessions"),
     "no xml conference": (b"<schedule><day date='2016-12-07'/></schedule>", "no <conference>"),
+    "deep xml": (GOOD_XML.replace(b"<title>x</title>", b"<title>x</title><description>" + b"<b>" * 100000 + b"z"
+                                  + b"</b>" * 100000 + b"</description>"), "nests its values too deeply"),
 }
 
 
@@ -503,6 +509,21 @@ def test_hostile_content_is_made_safe_and_reported(tmp_path, capsys):
     assert len(kinds["removed-characters"]) >= 3  # title, subtitle, name
     assert any(e["kind"] == "invalid-value" and e["value"] == "NOT-A-GUID" for e in entries)
     assert any(e["kind"] == "missing-value" and "persons[1]" in e["message"] for e in entries)
+
+
+def test_the_good_xml_of_the_malformed_cases_imports(tmp_path, capsys):
+    root, code, out, err, entries = _import_bytes(tmp_path, capsys, GOOD_XML)
+    assert code == 0 and (root / "proposals" / "x.yaml").is_file(), err
+
+
+def test_html_nested_thousands_deep_keeps_its_text(tmp_path, capsys):
+    deep = "<div>" * 5000 + "the text *stays*" + "</div>" * 5000
+    data = _schedule([("A", "2016-12-07T10:00:00+01:00", "01:00", {"description": deep})])
+    root, code, out, err, entries = _import_bytes(tmp_path, capsys, data)
+    assert code == 0, out
+    _, proposals = programme(root)
+    assert proposals["session-number-1"]["description"] == "the text \\*stays\\*\n"
+    assert any(e["kind"] == "removed-html" and "nested 5000" in e["message"] for e in entries)
 
 
 def test_long_texts_are_cut_with_the_full_value_in_the_report(tmp_path, capsys):

@@ -35,9 +35,13 @@ def import_schedule(data: bytes, root, *, timezone=None, replace=False, reposito
     root = Path(root)
     if root.exists():
         check_target(root, replace)  # before any work: a refusal costs nothing
-    schedule = read_schedule(data)
     report = Report()
-    programme = Builder(schedule, report, timezone=timezone, repository=repository).build()
+    try:
+        schedule = read_schedule(data)
+        programme = Builder(schedule, report, timezone=timezone, repository=repository).build()
+    except RecursionError:  # a value nested thousands of levels deep: hostile, not a schedule
+        raise ImportFailure("the schedule nests its values too deeply to be read safely",
+                            "export the schedule again; real programmes nest a few levels") from None
     title = (programme.event["name"]["en"] or "")[:80]
     comment = f"Imported by agenda import from a {schedule.format} schedule ({title})."
     files = render(programme, report, comment)

@@ -190,13 +190,44 @@ def to_markdown(text, note, field: str, base_url=None):
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if looks_like_html(text):
-        text = _html_to_markdown(text, note, field, base_url)
+        depth = _nesting(text)
+        converted = None
+        if depth <= MAX_NESTING:
+            try:
+                converted = _html_to_markdown(text, note, field, base_url)
+            except RecursionError:
+                converted = None
+        if converted is None:  # hostile nesting: the text is kept, its markup is not
+            note("removed-html", f"{field}: HTML nested {depth} elements deep; its markup was removed and its "
+                                 "text kept", text)
+            converted = _escape_markdown(html_text(text))
+        text = converted
     text = _strip_bad(text, True, note, field)
     text = _safe_markdown_links(text, note, field)
     lines = [line.rstrip() for line in text.split("\n")]
     text = "\n".join(lines).strip("\n")
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text + "\n" if text.strip() else None
+
+
+MAX_NESTING = 100  # real descriptions nest a few elements; markdownify recurses once per level
+_VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source", "param", "base", "area", "embed"}
+_TAGS = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
+
+
+def _nesting(text: str) -> int:
+    """How deep the elements of an HTML fragment nest (a bound, from the tags alone)."""
+    depth = deepest = 0
+    for closing, name, selfclosing in _TAGS.findall(text):
+        if name.lower() in _VOID or selfclosing:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _escape_markdown(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
 
 def _html_to_markdown(text, note, field, base_url):
