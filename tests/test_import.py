@@ -289,6 +289,18 @@ def _import_bytes(tmp_path, capsys, data: bytes, *extra):
     return root, code, out, err, entries
 
 
+def test_ids_are_safe_slugs_never_reserved_names(tmp_path, capsys):
+    data = _schedule([("A", "2016-12-07T10:00:00+01:00", "01:00", {"title": "CON", "track": "Index"}),
+                      ("A", "2016-12-07T11:00:00+01:00", "01:00", {"title": "../../etc/passwd", "id": 7}),
+                      ("A", "2016-12-07T12:00:00+01:00", "01:00", {"title": "Ünïcödé ☃ ../", "track": "index"}),
+                      ("A", "2016-12-07T13:00:00+01:00", "01:00", {"title": "日本語のタイトル"})])
+    root, code, out, err, entries = _import_bytes(tmp_path, capsys, data)
+    assert code == 0, out
+    assert sorted(p.name for p in (root / "proposals").iterdir()) == [
+        "con-2.yaml", "etc-passwd.yaml", "session.yaml", "unicode.yaml"]
+    assert sorted(p.name for p in (root / "themes").iterdir()) == ["index-2.yaml", "index-3.yaml", "main.yaml"]
+
+
 def test_a_real_double_booking_is_reported(tmp_path, capsys):
     data = _schedule([("Room A", "2016-12-07T10:00:00+01:00", "01:00", {}),
                       ("Room A", "2016-12-07T10:30:00+01:00", "01:00", {}),

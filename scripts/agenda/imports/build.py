@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .. import schema
+from ..repository import reserved_id
 from ..scaffold import slugify
 from . import languages, markup, timing
 from .source import MAX_MINUTES, ImportFailure
@@ -65,12 +66,14 @@ class Programme:
     stats: dict
 
 
-def _ident(name: str, taken: set, fallback: str) -> str:
+def _ident(name: str, taken: set, fallback: str, folder: str | None = None) -> str:
+    """A slug from the name, unique among `taken` (ignoring case) and, for a file of `folder`,
+    not a reserved name (con, index…: see repository.reserved_id)."""
     base = slugify(name) if name and name.strip() else fallback
     if base == "session" and fallback != "session":
         base = fallback
     candidate, n = base, 1
-    while candidate.casefold() in taken:
+    while candidate.casefold() in taken or (folder and reserved_id(candidate, folder)):
         n += 1
         suffix = f"-{n}"
         candidate = base[: 64 - len(suffix)].rstrip("-") + suffix
@@ -296,7 +299,7 @@ class Builder:
             clean = markup.clean_line(name, note, f"track {name[:40]!r}", 200)
             if not clean:
                 continue
-            tid = _ident(clean, taken, "theme")
+            tid = _ident(clean, taken, "theme", "themes")
             self.theme_ids[name] = tid
             self.theme_docs[tid] = {"name": {"fr": clean, "en": clean}}
             track = self.s.tracks.get(name)
@@ -341,7 +344,7 @@ class Builder:
             if not title:
                 title = "Untitled session"
                 self.report.add("missing-value", "no title: written as 'Untitled session'", first.label())
-            group.ident = _ident(title, taken, "session")
+            group.ident = _ident(title, taken, "session", "proposals")
             group.slots = self._slots(group, used_guids, group.ident)
             if len(group.sessions) > 1:
                 self.report.add("repeated-session", f"{len(group.sessions)} listings of the same session (same title, "
