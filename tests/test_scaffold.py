@@ -389,11 +389,21 @@ def test_ask_ends_cleanly(base_repo):
     assert caught.value.field == "title"
 
 
+ACROSS_ANSWERS = {"duplicate-item"}  # rules on two answers together, checked once the proposal is whole
+REPLIES = st.one_of(st.sampled_from(["", ".", "y", "n", "1", "3", "fr", "90", "Hi", "x" * 200, "\u200b", "a\ufe0f"]),
+                    st.sampled_from(TRICKY), st.text(max_size=30))
+
+
 @FUZZ
-@given(st.lists(st.one_of(st.sampled_from(["", ".", "y", "n", "1", "3", "fr", "90", "Hi", "x" * 200]),
-                          st.text(max_size=30)), max_size=60))
-def test_ask_never_crashes(base_repo, replies):
-    lines = iter(replies)
+@given(st.lists(st.tuples(st.integers(0, len(SCRIPT)), REPLIES, st.booleans()), max_size=6))
+def test_ask_never_crashes_and_what_it_accepts_passes_the_check(base_repo, edits):
+    """The script above with a few replies replaced or inserted: `ask` either stops with a
+    one-line ScaffoldError that says what to do, or returns answers that make a proposal
+    `agenda check` accepts (each answer was checked as it was typed)."""
+    replies = list(SCRIPT)
+    for position, reply, replace in edits:
+        replies[position:position + replace] = [reply]
+    lines, said = iter(replies), []
 
     def fake_input(prompt):
         try:
@@ -401,14 +411,23 @@ def test_ask_never_crashes(base_repo, replies):
         except StopIteration:
             raise EOFError from None
 
+    ctx = scaffold.load_context(base_repo)
     try:
-        got = prompts.ask(prompts.questions(base_repo), fake_input, lambda text: None)
-    except ScaffoldError:
+        got = prompts.ask(prompts.questions(base_repo, ctx), fake_input, said.append, ctx=ctx)
+    except ScaffoldError as exc:
+        assert exc.message and "\n" not in exc.message and exc.hint
         return
+    assert all(isinstance(line, str) for line in said)
+    assert {"title", "format", "themes", "languages", "summary", "description", "proposers"} <= set(got)
     try:
-        scaffold.new_proposal(base_repo, got)
-    except ScaffoldError:
-        pass
+        path, text = scaffold.new_proposal(base_repo, got)
+    except ScaffoldError as exc:  # only what no single answer shows: the same person given twice
+        assert exc.problems and {p.rule for p in exc.problems if p.is_error} <= ACROSS_ANSWERS, exc.problems
+        return
+    assert path.parent == base_repo / "proposals" and not path.exists()
+    assert [p for p in scaffold.check_proposal_text(base_repo, path.stem, text, ctx) if p.is_error] == []
+    doc, problems = load_bytes("p.yaml", text.encode("utf-8"))
+    assert problems == [] and doc.data["title"] == " ".join(got["title"].split())
 
 
 # --- next steps -----------------------------------------------------------------------------
