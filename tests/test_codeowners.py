@@ -262,3 +262,11 @@ def test_cli_not_utf8_is_a_difference_not_a_traceback(owned):
 def test_cli_unknown_base_exits_2(owned):
     result = run_agenda("codeowners", "--check", "--base", "nope", cwd=owned)
     assert result.returncode == 2 and "unknown Git ref 'nope'" in result.stderr
+
+
+def test_cli_check_without_base_reads_bad_bytes_without_failing_inside(owned):
+    target = owned / ".github" / "CODEOWNERS"
+    target.write_bytes(b"\xff\xfe" + target.read_bytes())
+    result = run_agenda("codeowners", "--check", cwd=owned)
+    assert result.returncode == 1 and "out of date" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr

@@ -232,7 +232,7 @@ def _owner_teams(report, args):
 
 
 def run_codeowners(args) -> int:
-    from .codeowners import check_with_base, codeowners
+    from .codeowners import check_with_base, codeowners, current_text
     from .repository import check_repository
     from .review import ReviewError
 
@@ -257,7 +257,7 @@ def run_codeowners(args) -> int:
         sys.stderr.write("agenda: .github/CODEOWNERS has no line changed by hand.\n")
         return EXIT_OK
     target = root / ".github" / "CODEOWNERS"
-    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    current = current_text(root)
     if args.check and current is not None:
         # A pull request that adds a proposal cannot edit CODEOWNERS (maintainers own it): a
         # proposal not listed yet falls back to /proposals/ (the committee) and is fine.

@@ -169,13 +169,18 @@ def _text(raw: bytes | None) -> str | None:
     return raw[:MAX_BYTES].decode("utf-8", errors="replace")
 
 
+def current_text(root) -> str | None:
+    """The working tree's CODEOWNERS, or None. A regular file inside the repository only (a
+    link could print a file of the runner into a public log); bytes that are not UTF-8 are
+    replaced, so they show as a difference instead of stopping the command."""
+    inside = (Path(root) / PATH).resolve().parent == Path(root).resolve() / ".github"
+    return _text(_new_bytes(root, PATH)) if inside else None
+
+
 def check_with_base(root, base: str, report, *, committee: str, maintainers: str) -> list:
     """`agenda codeowners --check --base REF`: the reasons the working tree's CODEOWNERS
-    breaks the rule, as inert lines for a CI log; [] when it keeps it. The file is read as
-    a regular file only (a link could print a file of the runner into a public log)."""
+    breaks the rule, as inert lines for a CI log; [] when it keeps it."""
     expected = layout(report, committee=committee, maintainers=maintainers)
     commit = merge_base(root, base)
     base_text = _text(read_at(root, commit, [PATH]).get(PATH))
-    inside = (Path(root) / PATH).resolve().parent == Path(root).resolve() / ".github"
-    current = _text(_new_bytes(root, PATH)) if inside else None
-    return [inert(reason) for reason in drift(current, expected, base_text)]
+    return [inert(reason) for reason in drift(current_text(root), expected, base_text)]
