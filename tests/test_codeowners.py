@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from agenda.codeowners import Layout, codeowners, drift, layout
+from agenda.codeowners import Layout, codeowners, drift
 from agenda.repository import check_repository
 from agenda.review import ReviewError
 from conftest import run_agenda

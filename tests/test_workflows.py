@@ -11,7 +11,6 @@ tooling with a version that always passes: the base branch's tooling runs, so it
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess

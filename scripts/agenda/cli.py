@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .inputs import InputError, check_text_arguments, read_utf8, safe_streams
-from .problems import FORMATTERS, sort_problems, summary
+from .problems import FORMATTERS, show, sort_problems, summary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -163,11 +163,15 @@ def build_parser():
 
 
 def _relative(root: Path, name: str) -> str:
+    """A FILE argument as problems name it: relative to the root, and a name that is not
+    printable (not UTF-8, a line break…) escaped as discovery reports it."""
     path = Path(name)
     try:
-        return (path.resolve().relative_to(root.resolve())).as_posix()
+        rel = (path.resolve().relative_to(root.resolve())).as_posix()
     except ValueError:
-        return path.as_posix()
+        rel = path.as_posix()
+    folder, _, base = rel.rpartition("/")
+    return rel if base.isprintable() else f"{folder}/{show(base)[1:-1]}".lstrip("/")
 
 
 def run_check(args) -> int:

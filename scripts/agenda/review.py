@@ -27,7 +27,6 @@ import os
 import re
 import stat
 import subprocess
-import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +47,6 @@ TRANSITIONS = {
 FIRST_STATUS = "proposed"
 
 GIT_TIMEOUT = 120
-TITLE_LIMIT = 80
 FOLDER = "proposals"
 THEMES = "themes"
 # What a contributor normally changes; anything else is for the maintainers to review.
@@ -61,9 +59,6 @@ WORKFLOWS = ".github/workflows/"
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _HANDLE = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}\Z")
 _OWNER = re.compile(r"@[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?\Z")
-_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_ZWSP = "\u200b"
 # Hyphenated Git subcommands are named once: tests/test_docs.py reads a hyphenated literal
 # followed by another literal as a rule id.
 REV_PARSE = "rev-parse"
