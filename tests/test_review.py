@@ -245,6 +245,16 @@ def test_status_lines_never_spell_an_old_style_runner_command(ident, status):
     assert "##[" not in line and "#\\#[" in line
 
 
+def test_text_problems_never_spell_a_runner_command():
+    """The text format (publish's log, mkdocs' log, codeowners) quotes file names and values."""
+    from agenda.problems import Problem, format_text
+
+    problem = Problem("proposals/##[add-mask]x.yaml", 1, 1, "error", "bad-file-name", "theme '##[stop-commands]t'",
+                      hint="see ##[error]x")
+    text = format_text([problem])
+    assert "##[" not in text and text.count("#\\#[") == 3
+
+
 def test_a_review_error_never_spells_a_runner_command(repo):
     with pytest.raises(ReviewError) as caught:
         changes(repo, "##[add-mask]x")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .load import MAX_BYTES
 from .problems import inert, show
-from .review import (_OWNER, _SLUG, FOLDER, TOOLING, ReviewError, _new_bytes, merge_base, read_at,
+from .review import (_HANDLE, _OWNER, _SLUG, FOLDER, TOOLING, ReviewError, _new_bytes, merge_base, read_at,
                      reviewers_to_ask)
 
 PATH = ".github/CODEOWNERS"
@@ -55,8 +55,6 @@ def _handle_key(handle: str):
 
 def reviewers_by_theme(report) -> dict:
     """theme id -> reviewer handles, from the checked (valid) themes of `report`."""
-    from .review import _HANDLE
-
     out = {}
     for ident, doc in report.themes.items():
         handles = doc.data.get("reviewers", []) if isinstance(doc.data, dict) else []
