@@ -10,25 +10,31 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 import uuid
 import zoneinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import agenda
 import jsonschema
 import pytest
 from agenda import exports
-from agenda.model import ACCESSIBILITY_ORDER, Slot, build_agenda
+from agenda.model import ACCESSIBILITY_ORDER, build_agenda
 from agenda.repository import check_repository
 from agenda.schema import schema_dir
+from export_programmes import KEPT_PERSON_GUID, KEPT_SLOT_GUID, KEPT_SOURCE_ID, load, write_dst, write_times
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = Path(__file__).resolve().parent / "fixtures" / "base"
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+C3VOC = Path(__file__).resolve().parent / "fixtures" / "c3voc"
 BASE_URL = "https://example-org.github.io/agenda/"
 GENERATED = "2016-11-30"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -134,13 +140,31 @@ def hostile(tmp_path_factory):
     for pid, text in HOSTILE_PROPOSALS.items():
         (repo / "proposals" / f"{pid}.yaml").write_text(text, encoding="utf-8")
     (repo / "proposals" / "typed-lookalikes.yaml").write_text(TYPED_LOOKALIKES, encoding="utf-8")
-    shutil.copy(HOSTILE / "script-in-title.yaml", repo / "proposals" / "script-in-title.yaml")
+    # Its entity-encoded javascript: link is refused by the link rule since it reads links from
+    # markdown-it's tokens; the rest of the file is what the exports must survive.
+    script = (HOSTILE / "script-in-title.yaml").read_text(encoding="utf-8")
+    script = script.replace(" and [entity link](&#106;avascript:alert('entity'))", "")
+    (repo / "proposals" / "script-in-title.yaml").write_text(script, encoding="utf-8")
     return _agenda(repo)
 
 
-@pytest.fixture(scope="module", params=["real", "hostile"])
+@pytest.fixture(scope="module")
+def times(tmp_path_factory):
+    return load(write_times(tmp_path_factory.mktemp("times") / "repo"))
+
+
+@pytest.fixture(scope="module")
+def dst(tmp_path_factory):
+    return load(write_dst(tmp_path_factory.mktemp("dst") / "repo"))
+
+
+@pytest.fixture(scope="module", params=["real", "hostile", "times", "dst"])
 def programme(request):
     return request.getfixturevalue(request.param)
+
+
+def _slots(programme):
+    return [(p, s) for p in sorted(programme.proposals, key=lambda p: p.id) for s in p.slots]
 
 
 # --- proposals.json -----------------------------------------------------------------------
@@ -161,19 +185,24 @@ def export_schema():
     return schema
 
 
-def _offset(timezone, day, hhmm):
-    moment = dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(hhmm),
-                                 tzinfo=zoneinfo.ZoneInfo(timezone))
-    return moment.utcoffset()
-
-
 def test_json_is_valid_against_the_published_schema(programme, export_schema):
-    text = exports.proposals_json(programme, base_url=BASE_URL, generated=GENERATED)
-    document = _strict_load(text)
-    validator = jsonschema.Draft202012Validator(export_schema)
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
-    assert text.endswith("}\n") and not text.endswith("\n\n")
+    for base_url in (BASE_URL, None):
+        text = exports.proposals_json(programme, base_url=base_url, generated=GENERATED)
+        document = _strict_load(text)
+        validator = jsonschema.Draft202012Validator(export_schema)
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+        assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+        assert text.endswith("}\n") and not text.endswith("\n\n")
+
+
+def _expected_slot(programme, p, s):
+    """A slot as proposals.json must give it, computed here from the slot's own fields."""
+    return {
+        "number": s.index + 1, "day": s.day, "start_date": s.starts.date().isoformat(), "start": s.start,
+        "end_date": s.ends.date().isoformat(), "end": s.end, "duration": s.duration,
+        "room": {"id": s.room, "name": programme.room(s.room).name["fr"]},
+        "start_iso": s.starts_at.isoformat(), "end_iso": s.ends_at.isoformat(), "source_id": s.source_id,
+    }
 
 
 def test_json_keeps_every_field_of_every_proposal(programme):
@@ -181,34 +210,37 @@ def test_json_keeps_every_field_of_every_proposal(programme):
     assert [p["id"] for p in document["proposals"]] == sorted(p.id for p in programme.proposals)
     event = programme.event
     for record, p in zip(document["proposals"], sorted(programme.proposals, key=lambda p: p.id), strict=True):
-        assert list(record) == ["id", "title", "format", "themes", "languages", "summary", "description",
-                                "proposers", "duration", "status", "schedule", "links", "accessibility",
-                                "looking_for", "example", "url", "source", "source_url"]
+        assert list(record) == ["id", "title", "subtitle", "format", "themes", "languages", "summary", "description",
+                                "proposers", "duration", "status", "schedule", "recording", "do_not_record", "links",
+                                "accessibility", "looking_for", "example", "url", "source", "source_url"]
         assert record["id"] == p.id
         assert record["title"] == p.title and type(record["title"]) is str
+        assert record["subtitle"] == (p.subtitle or None)
         assert record["format"] == {"id": p.format, "name": programme.format(p.format).name}
         assert record["themes"] == [{"id": t, "name": programme.theme(t).name} for t in p.themes]
         assert record["languages"] == list(p.languages)
-        assert record["summary"] == p.summary and type(record["summary"]) is str
-        assert record["description"] == p.description
+        assert record["summary"] == (p.summary or None)
+        assert record["description"] == (p.description or None)
         assert record["proposers"] == [
-            {"name": x.name, "organisation": x.organisation, "country": x.country, "github": x.github}
+            {"name": x.name, "organisation": x.organisation, "country": x.country, "github": x.github, "guid": x.guid}
             for x in p.proposers]
-        assert all(type(x["name"]) is str and type(x["organisation"]) is str for x in record["proposers"])
+        assert all(type(x["name"]) is str for x in record["proposers"])
         assert record["duration"] == p.duration and type(record["duration"]) is int
         assert record["status"] == p.status
-        if p.schedule is None:
-            assert record["schedule"] is None
-            assert p.status != "scheduled"
-        else:
-            s = p.schedule
-            got = record["schedule"]
-            assert (got["day"], got["start"], got["end"]) == (s.day, s.start, s.end)
-            assert got["room"] == {"id": s.room, "name": programme.room(s.room).name["fr"]}
-            for key, hhmm in (("start_iso", s.start), ("end_iso", s.end)):
+        assert (record["schedule"] == []) is (p.status != "scheduled")
+        assert [{k: v for k, v in got.items() if k != "guid"} for got in record["schedule"]] == [
+            _expected_slot(programme, p, s) for s in p.slots]
+        for got, s in zip(record["schedule"], p.slots, strict=True):
+            assert got["guid"] == exports.identities(programme)[p.id, s.index].guid
+            for key, wall in (("start_iso", s.starts), ("end_iso", s.ends)):
                 moment = dt.datetime.fromisoformat(got[key])
-                assert moment.strftime("%Y-%m-%d %H:%M") == f"{s.day} {hhmm}"
-                assert moment.utcoffset() == _offset(event.timezone, s.day, hhmm)
+                assert moment.replace(tzinfo=None) == wall  # the wall clock, with the offset of that instant
+                # (timestamps: an aware datetime with fold=1 never equals one of another zone, PEP 495)
+                assert moment.timestamp() == (s.starts_at if key == "start_iso" else s.ends_at).timestamp()
+            assert dt.datetime.fromisoformat(got["end_iso"]) - dt.datetime.fromisoformat(got["start_iso"]) == \
+                dt.timedelta(minutes=got["duration"])
+        assert record["recording"] == p.recording
+        assert record["do_not_record"] is (p.recording != "allowed")
         assert record["links"] == [{"title": t, "url": u} for t, u in p.links]
         given = dict(p.accessibility)
         assert list(record["accessibility"]) == list(ACCESSIBILITY_ORDER)
@@ -227,7 +259,7 @@ def test_json_keeps_every_field_of_every_proposal(programme):
 def test_json_event_themes_and_metadata(programme):
     document = _strict_load(exports.proposals_json(programme, base_url=BASE_URL, generated=GENERATED))
     assert list(document) == ["format_version", "generated", "licence", "event", "themes", "proposals"]
-    assert document["format_version"] == exports.FORMAT_VERSION == "1.0"
+    assert document["format_version"] == exports.FORMAT_VERSION == "2.0"
     assert document["generated"] == GENERATED
     assert document["licence"]["id"] == "CC-BY-4.0"
     assert document["licence"]["url"] == "https://creativecommons.org/licenses/by/4.0/"
@@ -235,12 +267,18 @@ def test_json_event_themes_and_metadata(programme):
     assert got["name"] == e.name
     assert got["dates"] == {"start": e.first_day, "end": e.last_day}
     assert got["timezone"] == e.timezone
+    assert got["day_change"] == f"{e.clock.day_change // 60:02d}:{e.clock.day_change % 60:02d}"
     assert got["hours"] == ({"start": e.hours[0], "end": e.hours[1]} if e.hours else None)
+    assert [d["date"] for d in got["days"]] == list(e.days())
+    for day in got["days"]:
+        hours = e.hours_of(day["date"])
+        assert day["hours"] == ({"start": hours[0], "end": hours[1]} if hours else None)
     assert [r["id"] for r in got["rooms"]] == [r.id for r in e.rooms]
     for record, room in zip(got["rooms"], e.rooms, strict=True):
         assert record["name"] == room.name["fr"]
         assert record["capacity"] == room.get("capacity") and type(record["capacity"]) is int
         assert record["step_free"] is room.get("step_free")
+        assert record["shared"] is bool(room.get("shared"))
     assert got["formats"] == [{"id": f.id, "name": f.name, "description": f.description} for f in e.formats]
     assert got["languages"] == [{"code": lang.id, "name": lang.name} for lang in e.languages]
     assert (got["repository"], got["branch"], got["site_url"]) == (e.repository, e.branch, e.site_url)
@@ -251,10 +289,74 @@ def test_json_event_themes_and_metadata(programme):
 
 def test_json_real_offsets_are_paris_winter_time(real):
     document = _strict_load(exports.proposals_json(real, base_url=BASE_URL, generated=GENERATED))
-    slots = [p["schedule"] for p in document["proposals"] if p["schedule"]]
+    slots = [s for p in document["proposals"] for s in p["schedule"]]
     assert slots and all(s["start_iso"].endswith("+01:00") and s["end_iso"].endswith("+01:00") for s in slots)
-    first = next(p for p in document["proposals"] if p["id"] == "acces-information-maghreb")["schedule"]
+    [first] = next(p for p in document["proposals"] if p["id"] == "acces-information-maghreb")["schedule"]
     assert (first["start_iso"], first["end_iso"]) == ("2016-12-08T09:00:00+01:00", "2016-12-08T10:15:00+01:00")
+    assert first["guid"] == "7e67a6e5-4a41-5139-9f9c-0b5c71c74d33"  # as in schedule.json
+
+
+def test_json_times_of_real_programmes(times):
+    """Each shape written out in full, from the fixture's files (not from the model)."""
+    by_id = {p["id"]: p for p in _strict_load(
+        exports.proposals_json(times, base_url=BASE_URL, generated=GENERATED))["proposals"]}
+
+    def when(pid):
+        return [(s["day"], s["start_date"], s["start"], s["end_date"], s["end"], s["duration"], s["start_iso"],
+                 s["end_iso"]) for s in by_id[pid]["schedule"]]
+
+    assert when("repeated-workshop") == [
+        ("2016-12-07", "2016-12-07", "14:00", "2016-12-07", "15:30", 90, "2016-12-07T14:00:00+01:00",
+         "2016-12-07T15:30:00+01:00"),
+        ("2016-12-08", "2016-12-08", "14:00", "2016-12-08", "15:30", 90, "2016-12-08T14:00:00+01:00",
+         "2016-12-08T15:30:00+01:00"),
+        ("2016-12-09", "2016-12-09", "09:00", "2016-12-09", "09:45", 45, "2016-12-09T09:00:00+01:00",
+         "2016-12-09T09:45:00+01:00")]
+    assert when("midnight-party") == [("2016-12-08", "2016-12-08", "20:00", "2016-12-09", "00:00", 240,
+                                       "2016-12-08T20:00:00+01:00", "2016-12-09T00:00:00+01:00")]
+    assert when("night-session") == [("2016-12-08", "2016-12-09", "01:00", "2016-12-09", "01:45", 45,
+                                      "2016-12-09T01:00:00+01:00", "2016-12-09T01:45:00+01:00")]
+    assert when("three-day-installation") == [("2016-12-07", "2016-12-07", "10:00", "2016-12-09", "18:00", 3360,
+                                               "2016-12-07T10:00:00+01:00", "2016-12-09T18:00:00+01:00")]
+    workshop = by_id["repeated-workshop"]
+    assert [s["number"] for s in workshop["schedule"]] == [1, 2, 3]
+    assert [(s["guid"], s["source_id"]) for s in workshop["schedule"]][0] == (KEPT_SLOT_GUID, KEPT_SOURCE_ID)
+    assert [s["source_id"] for s in workshop["schedule"]][1:] == [None, None]
+    assert workshop["proposers"] == [{"name": "Imported Person", "organisation": None, "country": None,
+                                      "github": None, "guid": KEPT_PERSON_GUID}]
+    assert workshop["subtitle"] == "Part of the open budgets track, held three times"
+    consent = {pid: (p["recording"], p["do_not_record"]) for pid, p in by_id.items()}
+    assert consent["repeated-workshop"] == ("allowed", False)
+    assert consent["midnight-party"] == ("not-allowed", True)
+    assert consent["night-session"] == (None, True)
+    assert consent["second-session"] == (None, True) and by_id["second-session"]["schedule"] == []
+    assert by_id["night-session"]["proposers"][0]["country"] is None
+
+
+def test_json_the_night_the_clocks_go_back(dst):
+    by_id = {p["id"]: p for p in _strict_load(
+        exports.proposals_json(dst, base_url=BASE_URL, generated=GENERATED))["proposals"]}
+    [night] = by_id["dst-night"]["schedule"]
+    # 01:30 summer time to 02:30 winter time: 120 minutes, the end's offset is not the start's.
+    assert (night["day"], night["start_date"], night["start"], night["end_date"], night["end"]) == (
+        "2016-10-29", "2016-10-30", "01:30", "2016-10-30", "02:30")
+    assert (night["start_iso"], night["end_iso"], night["duration"]) == (
+        "2016-10-30T01:30:00+02:00", "2016-10-30T02:30:00+01:00", 120)
+    assert [(s["start_iso"], s["end_iso"]) for s in by_id["dst-afternoon"]["schedule"]] == [
+        ("2016-10-29T15:00:00+02:00", "2016-10-29T16:00:00+02:00"),
+        ("2016-10-30T15:00:00+01:00", "2016-10-30T16:00:00+01:00")]
+
+
+def test_json_without_a_site_address_links_relatively(times, export_schema):
+    text = exports.proposals_json(times, base_url=None, generated=GENERATED)
+    document = _strict_load(text)
+    assert jsonschema.Draft202012Validator(export_schema).is_valid(document)
+    assert [p["url"] for p in document["proposals"]] == [f"../proposals/{p.id}/" for p in
+                                                         sorted(times.proposals, key=lambda p: p.id)]
+    assert all(p["source_url"].startswith("https://github.com/") for p in document["proposals"])
+    # Nothing else changes: the same file as with an address, but for the links.
+    assert text == exports.proposals_json(times, base_url=BASE_URL, generated=GENERATED).replace(
+        f'"url": "{BASE_URL}proposals/', '"url": "../proposals/')
 
 
 def test_json_nothing_is_coerced(hostile):
@@ -293,6 +395,18 @@ def test_json_survives_quotes_backslashes_and_script_tags(hostile):
     lambda d: d["proposals"][0]["proposers"][0].__setitem__("country", "fr"),
     lambda d: d["proposals"][0]["accessibility"].__setitem__("captions", "yes"),
     lambda d: d["proposals"][0].__setitem__("schedule", {"day": "2016-12-07"}),
+    lambda d: d["proposals"][0].__setitem__("schedule", []),
+    lambda d: d["proposals"][0]["schedule"][0].pop("guid"),
+    lambda d: d["proposals"][0]["schedule"][0].__setitem__("guid", "7E67A6E5-4A41-5139-9F9C-0B5C71C74D33"),
+    lambda d: d["proposals"][0]["schedule"][0].__setitem__("end_iso", "2016-12-08T10:15:00"),
+    lambda d: d["proposals"][0]["schedule"][0].__setitem__("source_id", 0),
+    lambda d: next(p for p in d["proposals"] if p["status"] != "scheduled").__setitem__(
+        "schedule", d["proposals"][0]["schedule"]),
+    lambda d: d["proposals"][0].__setitem__("do_not_record", False),
+    lambda d: d["proposals"][0].__setitem__("recording", "maybe"),
+    lambda d: d["proposals"][0].__setitem__("url", "javascript:alert(1)"),
+    lambda d: d["proposals"][0]["proposers"][0].__setitem__("guid", "not-a-guid"),
+    lambda d: d["event"].pop("day_change"),
     lambda d: d["event"].__setitem__("timezone", 1),
     lambda d: d.__setitem__("generated", "yesterday"),
 ])
@@ -344,30 +458,37 @@ def _read_csv(text):
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-def _expected_csv(agenda_, p, lang="fr"):
+def _expected_csv(agenda_, p, lang="fr", base_url=BASE_URL):
     access = dict(p.accessibility)
-    s = p.schedule
+    slots = p.slots
 
     def flag(v):
         return "" if v is None else ("true" if v else "false")
 
+    def join(values):
+        return "; ".join(values)
+
     return {
         "id": p.id, "title": p.title, "status": p.status, "format": p.format,
         "format_name": agenda_.format(p.format).name[lang],
-        "themes": "; ".join(p.themes), "theme_names": "; ".join(agenda_.theme(t).name[lang] for t in p.themes),
-        "languages": "; ".join(p.languages), "duration_minutes": str(p.duration),
-        "day": s.day if s else "", "start": s.start if s else "", "end": s.end if s else "",
-        "room": s.room if s else "", "room_name": agenda_.room(s.room).name["fr"] if s else "",
-        "proposers": "; ".join(x.name for x in p.proposers),
-        "organisations": "; ".join(x.organisation for x in p.proposers),
-        "countries": "; ".join(x.country for x in p.proposers),
-        "summary": p.summary, "looking_for": "; ".join(p.looking_for),
-        "interpretation": "; ".join(access.get("interpretation", ())),
-        "sign_language": "; ".join(access.get("sign_language", ())),
+        "themes": join(p.themes), "theme_names": join(agenda_.theme(t).name[lang] for t in p.themes),
+        "languages": join(p.languages), "duration_minutes": str(p.duration),
+        "day": join(s.day for s in slots), "start": join(s.start for s in slots), "end": join(s.end for s in slots),
+        "room": join(s.room for s in slots), "room_name": join(agenda_.room(s.room).name["fr"] for s in slots),
+        "proposers": join(x.name for x in p.proposers),
+        "organisations": join(x.organisation or "" for x in p.proposers),
+        "countries": join(x.country or "" for x in p.proposers),
+        "summary": p.summary, "looking_for": join(p.looking_for),
+        "interpretation": join(access.get("interpretation", ())),
+        "sign_language": join(access.get("sign_language", ())),
         "captions": flag(access.get("captions")), "step_free_access": flag(access.get("step_free_access")),
         "materials_in_advance": flag(access.get("materials_in_advance")),
         "accessibility_notes": access.get("notes", ""), "example": flag(p.example),
-        "url": f"{BASE_URL}proposals/{p.id}/", "source": p.path,
+        "url": f"{base_url or '../'}proposals/{p.id}/", "source": p.path,
+        "subtitle": p.subtitle or "", "recording": p.recording or "",
+        "do_not_record": flag(p.recording != "allowed"),
+        "start_iso": join(s.starts_at.isoformat() for s in slots), "end_iso": join(s.ends_at.isoformat() for s in slots),
+        "slot_guids": join(exports.identities(agenda_)[p.id, s.index].guid for s in slots),
     }
 
 
@@ -392,6 +513,38 @@ def test_csv_columns_rows_and_values(programme):
             assert not cell.startswith(TRIGGERS), (p.id, name, cell)
             if cell != expected[name]:
                 assert cell == "'" + expected[name]
+
+
+def test_csv_new_columns_come_last():
+    """Columns keep their positions: those of format 1.0 first, in their order."""
+    first = ["id", "title", "status", "format", "format_name", "themes", "theme_names", "languages",
+             "duration_minutes", "day", "start", "end", "room", "room_name", "proposers", "organisations",
+             "countries", "summary", "looking_for", "interpretation", "sign_language", "captions",
+             "step_free_access", "materials_in_advance", "accessibility_notes", "example", "url", "source"]
+    assert [c for c, _ in exports.CSV_COLUMNS][:len(first)] == first
+
+
+def test_csv_holds_every_slot_and_the_consent(times):
+    rows = {r["id"]: r for r in _read_csv(exports.proposals_csv(times, base_url=None))}
+    w = rows["repeated-workshop"]
+    assert (w["day"], w["start"], w["end"], w["room"]) == (
+        "2016-12-07; 2016-12-08; 2016-12-09", "14:00; 14:00; 09:00", "15:30; 15:30; 09:45",
+        "atelier-2; atelier-2; atelier-2")
+    assert w["room_name"] == "; ".join(["Atelier 2 (mezzanine)"] * 3)
+    assert w["start_iso"] == "2016-12-07T14:00:00+01:00; 2016-12-08T14:00:00+01:00; 2016-12-09T09:00:00+01:00"
+    assert w["slot_guids"].split("; ")[0] == KEPT_SLOT_GUID and len(set(w["slot_guids"].split("; "))) == 3
+    assert (w["organisations"], w["countries"]) == ("", "")
+    assert (w["recording"], w["do_not_record"]) == ("allowed", "false")
+    assert (rows["midnight-party"]["recording"], rows["midnight-party"]["do_not_record"]) == ("not-allowed", "true")
+    night = rows["night-session"]
+    assert (night["recording"], night["do_not_record"], night["subtitle"]) == ("", "true", "For night owls")
+    assert (night["day"], night["start"], night["start_iso"]) == ("2016-12-08", "01:00", "2016-12-09T01:00:00+01:00")
+    assert rows["midnight-party"]["end_iso"] == "2016-12-09T00:00:00+01:00"
+    assert rows["three-day-installation"]["end_iso"] == "2016-12-09T18:00:00+01:00"
+    assert rows["second-session"]["day"] == rows["second-session"]["slot_guids"] == ""
+    for p in times.proposals:
+        assert rows[p.id] == _expected_csv(times, p, base_url=None)
+        assert rows[p.id]["url"] == f"../proposals/{p.id}/"
 
 
 def test_csv_neutralises_the_injection_cases(hostile):
@@ -457,11 +610,11 @@ def test_csv_in_english(real):
 _C3VOC_ACRONYM = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
 _C3VOC_TIMEZONE = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
 _EVENT_KEYS = {
-    "guid": str, "id": int, "date": str, "start": str, "duration": str, "room": str, "slug": str, "url": str,
-    "title": str, "subtitle": str, "track": str, "type": str, "language": str, "abstract": str,
-    "description": str, "recording_license": str, "do_not_record": bool, "persons": list, "links": list,
-    "attachments": list,
+    "guid": str, "id": int, "date": str, "start": str, "end": str, "duration": str, "room": str, "slug": str,
+    "url": str, "title": str, "subtitle": str, "type": str, "language": str, "abstract": str,
+    "description": str, "do_not_record": bool, "persons": list, "links": list, "attachments": list,
 }
+DURATION = re.compile(r"^[0-9]+:[0-9]{2}$")  # the C3VOC schema's Duration: hours may pass 24
 
 
 def _keys(obj, spec, where):
@@ -475,17 +628,58 @@ def _uuid(text):
     return str(uuid.UUID(text)) == text
 
 
+def c3voc_format_checker():
+    """The formats the C3VOC schema uses, checked strictly (jsonschema checks date-time and uri
+    only with optional packages): RFC 3339 date-times with an offset, dates, lower-case
+    UUIDs, absolute http(s) addresses."""
+    checker = jsonschema.FormatChecker([])
+
+    @checker.checks("date-time", raises=ValueError)
+    def date_time(value):
+        moment = dt.datetime.fromisoformat(value)
+        return isinstance(value, str) and "T" in value and moment.utcoffset() is not None
+
+    @checker.checks("date", raises=ValueError)
+    def date(value):
+        return len(value) == 10 and bool(dt.date.fromisoformat(value))
+
+    @checker.checks("uuid", raises=ValueError)
+    def is_uuid(value):
+        return _uuid(value)
+
+    @checker.checks("uri")
+    def uri(value):
+        parts = urlsplit(value)
+        return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", value)
+
+    return checker
+
+
+@pytest.fixture(scope="module")
+def c3voc_schema():
+    schema = json.loads((C3VOC / "schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft6Validator.check_schema(schema)
+    return schema
+
+
+def validate_c3voc(document, schema):
+    validator = jsonschema.Draft6Validator(schema, format_checker=c3voc_format_checker())
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message[:200]}" for e in errors[:5]]
+
+
 def validate_frab(document, timezone):
-    """The structure https://c3voc.de/wiki/schedule documents (schema.json, version 1)."""
+    """What schedule apps rely on beyond the C3VOC schema: every event under its event day
+    (a night session after midnight under the evening's), within the day's opening, rooms in
+    the order of the conference's rooms, events in time order, guids and ids unique."""
     _keys(document, {"$schema": str, "generator": dict, "schedule": dict}, "$")
     _keys(document["generator"], {"name": str, "version": str}, "generator")
     schedule = document["schedule"]
-    _keys(schedule, {"version": str, "base_url": str, "conference": dict}, "schedule")
-    assert "rooms" not in schedule
+    _keys(schedule, {"version": str, "conference": dict}, "schedule")
+    assert "rooms" not in schedule and "recording_license" not in json.dumps(document)
     c = schedule["conference"]
     _keys(c, {"acronym": str, "title": str, "start": str, "end": str, "daysCount": int,
-              "timeslot_duration": str, "time_zone_name": str, "url": str, "rooms": list, "days": list},
-          "conference")
+              "timeslot_duration": str, "time_zone_name": str, "rooms": list, "days": list}, "conference")
     assert _C3VOC_ACRONYM.match(c["acronym"]) and _C3VOC_TIMEZONE.match(c["time_zone_name"])
     assert HHMM.match(c["timeslot_duration"])
     assert dt.date.fromisoformat(c["start"]) <= dt.date.fromisoformat(c["end"])
@@ -501,24 +695,28 @@ def validate_frab(document, timezone):
     for i, day in enumerate(c["days"]):
         _keys(day, {"index": int, "date": str, "day_start": str, "day_end": str, "rooms": dict}, f"day {i}")
         assert day["index"] == i + 1
-        for key in ("day_start", "day_end"):
-            moment = dt.datetime.fromisoformat(day[key])
-            assert moment.utcoffset() == moment.replace(tzinfo=zone).utcoffset()
-        assert dt.datetime.fromisoformat(day["day_start"]).date().isoformat() == day["date"]
-        assert dt.datetime.fromisoformat(day["day_start"]) < dt.datetime.fromisoformat(day["day_end"])
+        opens, closes = dt.datetime.fromisoformat(day["day_start"]), dt.datetime.fromisoformat(day["day_end"])
+        for moment in (opens, closes):
+            assert moment.utcoffset() == moment.astimezone(zone).utcoffset()
+        assert opens.date().isoformat() == day["date"] and opens < closes
         assert list(day["rooms"]) == [n for n in room_names if n in day["rooms"]]  # rooms in event order
         for name, items in day["rooms"].items():
             assert isinstance(items, list) and items, name
             for e in items:
                 _keys(e, _EVENT_KEYS, f"{day['date']} {name}")
                 assert e["room"] == name
-                assert HHMM.match(e["start"]) and HHMM.match(e["duration"])
-                moment = dt.datetime.fromisoformat(e["date"])
-                assert moment.utcoffset() == moment.replace(tzinfo=zone).utcoffset()
-                assert moment.date().isoformat() == day["date"] and moment.strftime("%H:%M") == e["start"]
+                assert "track" in e and (e["track"] is None or isinstance(e["track"], str))
+                assert HHMM.match(e["start"]) and DURATION.match(e["duration"])
+                start, end = dt.datetime.fromisoformat(e["date"]), dt.datetime.fromisoformat(e["end"])
+                for moment in (start, end):
+                    assert moment.utcoffset() == moment.astimezone(zone).utcoffset()
+                assert opens <= start < closes  # under its event day, whatever its calendar date
+                assert start.strftime("%H:%M") == e["start"]
+                hours, minutes = map(int, e["duration"].split(":"))
+                assert end - start == dt.timedelta(hours=hours, minutes=minutes)
                 assert _uuid(e["guid"]) and 0 < e["id"] < 2**31
                 assert re.match(r"^[a-z0-9_-]+[a-z0-9]$", e["slug"])
-                assert e["url"].startswith(schedule["base_url"])
+                assert e["url"].startswith(schedule.get("base_url", "https://"))
                 for person in e["persons"]:
                     _keys(person, {"name": str, "public_name": str, "guid": str}, "person")
                     assert "id" not in person  # C3VOC: a person is a frab OR a pretalx person (oneOf)
@@ -528,74 +726,206 @@ def validate_frab(document, timezone):
                 guids.append(e["guid"])
                 ids.append(e["id"])
                 events.append((day["date"], name, e))
-            starts = [e["start"] for e in items]
+            starts = [dt.datetime.fromisoformat(e["date"]) for e in items]
             assert starts == sorted(starts)
     assert len(set(guids)) == len(guids) and len(set(ids)) == len(ids)
     return events
 
 
-def _minutes(hhmm):
-    h, m = hhmm.split(":")
-    return int(h) * 60 + int(m)
+def _frab(programme, base_url=BASE_URL, **kw):
+    return _strict_load(exports.frab_schedule(programme, base_url=base_url, generated=GENERATED, **kw))
 
 
-def test_frab_structure_and_every_scheduled_session(programme):
-    text = exports.frab_schedule(programme, base_url=BASE_URL, generated=GENERATED)
-    document = _strict_load(text)
+def _by_guid(document):
+    return {e["guid"]: (day["date"], room, e) for day in document["schedule"]["conference"]["days"]
+            for room, events in day["rooms"].items() for e in events}
+
+
+def test_frab_is_valid_against_the_c3voc_schema(programme, c3voc_schema):
+    for base_url in (BASE_URL, None):
+        document = _frab(programme, base_url)
+        validate_c3voc(document, c3voc_schema)
+        validate_frab(document, programme.event.timezone)
+
+
+def test_c3voc_schema_and_checker_refuse_what_they_should(times, c3voc_schema):
+    """The vendored schema and the format checker are not toothless."""
+    validator = jsonschema.Draft6Validator(c3voc_schema, format_checker=c3voc_format_checker())
+    for mutate in (
+        lambda e: e.__setitem__("duration", "1:5"),
+        lambda e: e.__setitem__("date", "2016-12-07 10:00"),
+        lambda e: e.__setitem__("date", "2016-12-07T10:00:00"),
+        lambda e: e.__setitem__("guid", "not-a-uuid"),
+        lambda e: e.__setitem__("url", "../proposals/x/"),
+        lambda e: e.__setitem__("recording_licence", ""),
+        lambda e: e.pop("subtitle"),
+        lambda e: e["persons"][0].__setitem__("id", 1),
+    ):
+        document = _frab(times)
+        first = next(iter(document["schedule"]["conference"]["days"][0]["rooms"].values()))[0]
+        mutate(first)
+        assert not validator.is_valid(document)
+
+
+def test_frab_the_published_schema_tool_accepts_it(times, tmp_path):
+    """check-jsonschema, the tool C3VOC's own validate_schedule_json.sh runs."""
+    paths = []
+    for name, base_url in (("with.json", BASE_URL), ("without.json", None)):
+        (tmp_path / name).write_text(exports.frab_schedule(times, base_url=base_url, generated=GENERATED),
+                                     encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    bad = _frab(times)
+    bad["schedule"]["conference"]["days"][0]["rooms"]["Atelier 1"][0]["duration"] = 90
+    (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
+    command = [str(Path(sys.executable).with_name("check-jsonschema")), "--schemafile", str(C3VOC / "schema.json")]
+    ok = subprocess.run(command + paths, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    refused = subprocess.run(command + [str(tmp_path / "bad.json")], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "duration" in refused.stdout
+
+
+def test_frab_structure_and_every_slot(programme):
+    document = _frab(programme)
     e = programme.event
-    events = validate_frab(document, e.timezone)
+    validate_frab(document, e.timezone)
     c = document["schedule"]["conference"]
     assert document["$schema"] == "https://c3voc.de/schedule/schema.json"
     assert document["generator"] == {"name": "agenda", "version": agenda.__version__}
     assert document["schedule"]["version"] == GENERATED and document["schedule"]["base_url"] == BASE_URL
+    assert c["url"] == BASE_URL
     assert (c["start"], c["end"], c["time_zone_name"]) == (e.first_day, e.last_day, e.timezone)
     assert c["title"] == e.name["fr"]
     assert [d["date"] for d in c["days"]] == list(e.days())
     assert [r["name"] for r in c["rooms"]] == [r.name["fr"] for r in e.rooms]
     for day in c["days"]:
-        if e.hours:
-            assert day["day_start"][11:16] == e.hours[0] and day["day_end"][11:16] == e.hours[1]
-        if not programme.scheduled(day["date"]):
+        opens, closes = e.clock.opening(dt.date.fromisoformat(day["date"]))
+        assert dt.datetime.fromisoformat(day["day_start"]).replace(tzinfo=None) == opens
+        assert dt.datetime.fromisoformat(day["day_end"]).replace(tzinfo=None) == closes
+        if not programme.sessions(day["date"]):
             assert day["rooms"] == {}
-    by_guid = {ev["guid"]: (date, room, ev) for date, room, ev in events}
-    assert len(by_guid) == len(events) == len(programme.scheduled())
+    by_guid = _by_guid(document)
+    idents = exports.identities(programme)
+    assert len(by_guid) == len(programme.sessions()) == sum(len(p.slots) for p in programme.proposals)
     for p in programme.proposals:
-        guid = exports.frab_guid(programme, "proposal", p.id)
-        if p.schedule is None:
-            assert guid not in by_guid and f"proposals/{p.id}/" not in text
-            continue
-        date, room, ev = by_guid[guid]
-        s = p.schedule
-        assert (date, room) == (s.day, programme.room(s.room).name["fr"])
-        assert ev["start"] == s.start and _minutes(ev["duration"]) == p.duration == _minutes(s.end) - _minutes(s.start)
-        assert ev["title"] == p.title and ev["abstract"] == p.summary and ev["description"] == p.description
-        assert ev["track"] == programme.theme(p.themes[0]).name["fr"]
-        assert ev["type"] == programme.format(p.format).name["fr"]
-        assert ev["language"] == p.languages[0]
-        assert ev["url"] == f"{BASE_URL}proposals/{p.id}/"
-        assert [x["name"] for x in ev["persons"]] == [x.name for x in p.proposers]
-        assert [x["public_name"] for x in ev["persons"]] == [x.name for x in p.proposers]
-        assert ev["links"] == [{"title": t, "url": u} for t, u in p.links]
-        assert (ev["subtitle"], ev["recording_license"], ev["do_not_record"], ev["attachments"]) == ("", "", False, [])
+        if not p.slots:
+            assert exports.frab_guid(programme, "proposal", p.id) not in by_guid
+            assert f"proposals/{p.id}/" not in json.dumps(document)
+        for s in p.slots:
+            date, room, ev = by_guid[idents[p.id, s.index].guid]
+            assert ev["id"] == idents[p.id, s.index].id
+            assert (date, room) == (s.day, programme.room(s.room).name["fr"])
+            assert ev["date"] == s.starts_at.isoformat() and ev["end"] == s.ends_at.isoformat()
+            assert ev["start"] == s.start and ev["duration"] == f"{s.duration // 60:02d}:{s.duration % 60:02d}"
+            assert ev["title"] == p.title and ev["subtitle"] == (p.subtitle or "")
+            assert ev["abstract"] == p.summary and ev["description"] == p.description
+            assert ev["track"] == (programme.theme(p.themes[0]).name["fr"] if p.themes else None)
+            assert ev["type"] == programme.format(p.format).name["fr"]
+            assert ev["language"] == (p.languages[0] if p.languages else "")
+            assert ev["url"] == f"{BASE_URL}proposals/{p.id}/"
+            assert [x["name"] for x in ev["persons"]] == [x.name for x in p.proposers]
+            assert [x["public_name"] for x in ev["persons"]] == [x.name for x in p.proposers]
+            assert [x["guid"] for x in ev["persons"]] == [exports.person_guid(programme, x) for x in p.proposers]
+            assert ev["links"] == [{"title": t, "url": u} for t, u in p.links]
+            assert ev["do_not_record"] is (p.recording != "allowed")
+            assert "recording_license" not in ev and ev["attachments"] == []
 
 
 def test_frab_real_has_paris_offsets_and_a_stable_identity(real):
-    document = _strict_load(exports.frab_schedule(real, base_url=BASE_URL, generated=GENERATED))
+    document = _frab(real)
     days = document["schedule"]["conference"]["days"]
-    assert days[0]["day_start"] == "2016-12-07T08:30:00+01:00" and days[0]["day_end"] == "2016-12-07T19:30:00+01:00"
+    # The first day's own hours run past midnight (08:30 to 01:00); the others are the default ones.
+    assert (days[0]["day_start"], days[0]["day_end"]) == ("2016-12-07T08:30:00+01:00", "2016-12-08T01:00:00+01:00")
+    assert (days[1]["day_start"], days[1]["day_end"]) == ("2016-12-08T08:30:00+01:00", "2016-12-08T19:30:00+01:00")
     events = [ev for d in days for evs in d["rooms"].values() for ev in evs]
     event = next(ev for ev in events if ev["url"].endswith("/acces-information-maghreb/"))
     assert event["date"] == "2016-12-08T09:00:00+01:00" and event["duration"] == "01:15"
+    assert event["do_not_record"] is True  # recording: not-allowed
     # Apps recognise a session by its guid and id: they must never change from build to build.
     # Written out in full, so that a change of namespace, key or hash cannot pass unnoticed.
     assert event["guid"] == "7e67a6e5-4a41-5139-9f9c-0b5c71c74d33"
     assert event["id"] == 1370770806  # first 8 hex digits of sha256("acces-information-maghreb"), 31 bits
     assert str(exports.GUID_NAMESPACE) == str(uuid.uuid5(uuid.NAMESPACE_URL, "https://agenda.example.org/schema/frab-guid"))
     assert document["schedule"]["conference"]["acronym"] == "agenda"
+    # A second slot: its own guid and id, derived from "<id>/2".
+    budget = [ev for ev in events if ev["url"].endswith("/budget-participatif-quartiers/")]
+    assert [ev["guid"] for ev in budget] == [exports.frab_guid(real, "proposal", "budget-participatif-quartiers"),
+                                            exports.frab_guid(real, "proposal", "budget-participatif-quartiers/2")]
+    assert budget[1]["id"] == int(hashlib.sha256(b"budget-participatif-quartiers/2").hexdigest()[:8], 16) & 0x7FFFFFFF
+
+
+def test_frab_times_of_real_programmes(times):
+    document = _frab(times)
+    days = {d["date"]: d for d in document["schedule"]["conference"]["days"]}
+    # 8 December closes at 02:00 the next morning: frab's day runs past midnight.
+    assert (days["2016-12-08"]["day_start"], days["2016-12-08"]["day_end"]) == (
+        "2016-12-08T08:30:00+01:00", "2016-12-09T02:00:00+01:00")
+    assert (days["2016-12-09"]["day_start"], days["2016-12-09"]["day_end"]) == (
+        "2016-12-09T08:30:00+01:00", "2016-12-09T19:30:00+01:00")
+
+    def listed(date):
+        return [(room, e["url"].split("/")[-2], e["date"], e["duration"])
+                for room, events in days[date]["rooms"].items() for e in events]
+
+    assert listed("2016-12-07") == [
+        ("Salle Seine", "three-day-installation", "2016-12-07T10:00:00+01:00", "56:00"),
+        ("Atelier 1", "base-session", "2016-12-07T10:00:00+01:00", "01:30"),
+        ("Atelier 2 (mezzanine)", "repeated-workshop", "2016-12-07T14:00:00+01:00", "01:30")]
+    # The night session of 9 December at 01:00 belongs to 8 December, not to the 9th.
+    assert listed("2016-12-08") == [
+        ("Salle Louvre", "night-session", "2016-12-09T01:00:00+01:00", "00:45"),
+        ("Atelier 2 (mezzanine)", "repeated-workshop", "2016-12-08T14:00:00+01:00", "01:30"),
+        ("Agora de la société civile", "midnight-party", "2016-12-08T20:00:00+01:00", "04:00")]
+    assert listed("2016-12-09") == [
+        ("Atelier 2 (mezzanine)", "repeated-workshop", "2016-12-09T09:00:00+01:00", "00:45")]
+    by_url = {e["url"].split("/")[-2] + "@" + e["date"]: e for _, _, e in _by_guid(document).values()}
+    assert by_url["midnight-party@2016-12-08T20:00:00+01:00"]["end"] == "2016-12-09T00:00:00+01:00"
+    assert by_url["three-day-installation@2016-12-07T10:00:00+01:00"]["end"] == "2016-12-09T18:00:00+01:00"
+    night = by_url["night-session@2016-12-09T01:00:00+01:00"]
+    assert (night["start"], night["subtitle"], night["do_not_record"]) == ("01:00", "For night owls", True)
+    assert by_url["midnight-party@2016-12-08T20:00:00+01:00"]["do_not_record"] is True
+    workshop = [e for key, e in sorted(by_url.items()) if key.startswith("repeated-workshop@")]
+    assert [e["do_not_record"] for e in workshop] == [False, False, False]
+    # Imported guid, id and person guid kept; the other slots derived, all different.
+    assert (workshop[0]["guid"], workshop[0]["id"]) == (KEPT_SLOT_GUID, KEPT_SOURCE_ID)
+    assert workshop[0]["slug"] == f"agenda-{KEPT_SOURCE_ID}-repeated-workshop"
+    assert [e["guid"] for e in workshop[1:]] == [exports.frab_guid(times, "proposal", "repeated-workshop/2"),
+                                                 exports.frab_guid(times, "proposal", "repeated-workshop/3")]
+    assert all(e["persons"] == [{"name": "Imported Person", "public_name": "Imported Person",
+                                 "guid": KEPT_PERSON_GUID}] for e in workshop)
+    assert len({e["id"] for e in workshop}) == 3
+
+
+def test_frab_the_night_the_clocks_go_back(dst):
+    document = _frab(dst)
+    days = document["schedule"]["conference"]["days"]
+    # Open 10:00 to 04:00: the first night is 19 hours long on the wall clock, 19 hours elapsed
+    # plus the hour given back.
+    assert [(d["day_start"], d["day_end"]) for d in days] == [
+        ("2016-10-29T10:00:00+02:00", "2016-10-30T04:00:00+01:00"),
+        ("2016-10-30T10:00:00+01:00", "2016-10-31T04:00:00+01:00"),
+        ("2016-10-31T10:00:00+01:00", "2016-11-01T04:00:00+01:00")]
+    [night] = days[0]["rooms"]["Auditorium"]
+    assert (night["date"], night["start"], night["end"], night["duration"]) == (
+        "2016-10-30T01:30:00+02:00", "01:30", "2016-10-30T02:30:00+01:00", "02:00")
+    afternoons = [e["date"] for d in days for e in d["rooms"].get("Salle Seine", [])]
+    assert afternoons == ["2016-10-29T15:00:00+02:00", "2016-10-30T15:00:00+01:00"]
+    assert days[2]["rooms"] == {}
+
+
+def test_frab_without_a_site_address(times, c3voc_schema):
+    document = _frab(times, None)
+    validate_c3voc(document, c3voc_schema)
+    schedule = document["schedule"]
+    assert "base_url" not in schedule and "url" not in schedule["conference"]
+    for _, _, e in _by_guid(document).values():  # url is required and absolute: the proposal's file
+        assert re.fullmatch(r"https://github\.com/example-org/agenda/blob/main/proposals/[a-z0-9-]+\.yaml", e["url"])
+    with_address = _frab(times)
+    assert {g: {k: v for k, v in e.items() if k != "url"} for g, (_, _, e) in _by_guid(document).items()} == \
+        {g: {k: v for k, v in e.items() if k != "url"} for g, (_, _, e) in _by_guid(with_address).items()}
 
 
 def test_frab_in_english(real):
-    document = _strict_load(exports.frab_schedule(real, base_url=BASE_URL, generated=GENERATED, lang="en"))
+    document = _frab(real, lang="en")
     c = document["schedule"]["conference"]
     assert c["title"] == real.event.name["en"]
     types = {ev["type"] for d in c["days"] for evs in d["rooms"].values() for ev in evs}
@@ -614,72 +944,97 @@ def test_frab_ids_resolve_collisions_deterministically():
     both = exports.frab_ids([b, a])
     assert both == exports.frab_ids([a, b])
     assert both[a] == first and both[b] != first and 0 < both[b] < 2**31
+    # An id kept from an imported programme is never given to a derived one.
+    again = exports.frab_ids([a], taken=[first])[a]
+    assert again != first and 0 < again < 2**31
+    assert again == int(hashlib.sha256(f"{a}#1".encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
 
 
-def test_frab_shared_room_names_stay_apart(hostile):
-    rooms = list(hostile.event.rooms)
-    rooms[1] = dataclasses.replace(rooms[1], name={"fr": rooms[0].name["fr"], "en": rooms[0].name["en"]})
-    programme = dataclasses.replace(hostile, event=dataclasses.replace(hostile.event, rooms=tuple(rooms)))
-    document = _strict_load(exports.frab_schedule(programme, base_url=BASE_URL, generated=GENERATED))
-    names = [r["name"] for r in document["schedule"]["conference"]["rooms"]]
-    assert len(set(names)) == len(names)
-    validate_frab(document, programme.event.timezone)
+# --- identity ------------------------------------------------------------------------------
 
 
-# --- time zones, days without hours -------------------------------------------------------
+def _with_slots(programme, pid, changes_by_index):
+    """The programme with slots of one proposal changed (index -> field changes)."""
+    p = programme.proposal(pid)
+    slots = tuple(dataclasses.replace(s, **changes_by_index.get(s.index, {})) for s in p.slots)
+    moved = dataclasses.replace(p, slots=slots)
+    return dataclasses.replace(programme, proposals=tuple(moved if x.id == pid else x for x in programme.proposals))
 
 
-def _across_dst(agenda_):
-    """The same programme moved to the end of summer time in Paris (30 October 2016)."""
-    event = dataclasses.replace(agenda_.event, first_day="2016-10-29", last_day="2016-10-31", hours=None)
-    moved = {"2016-12-07": "2016-10-29", "2016-12-08": "2016-10-31"}
-    proposals = tuple(
-        dataclasses.replace(p, schedule=Slot(moved[p.schedule.day], p.schedule.start, p.schedule.end, p.schedule.room))
-        if p.schedule else p for p in agenda_.proposals)
-    return dataclasses.replace(agenda_, event=event, proposals=proposals)
+def _moved(s, days=0, minutes=0, room=None):
+    delta = dt.timedelta(days=days, minutes=minutes)
+    return {"starts": s.starts + delta, "ends": s.ends + delta, "starts_at": s.starts_at + delta,
+            "ends_at": s.ends_at + delta, "day": (dt.date.fromisoformat(s.day) + dt.timedelta(days=days)).isoformat(),
+            "start": f"{(s.starts + delta):%H:%M}", "end": f"{(s.ends + delta):%H:%M}", "room": room or s.room}
 
 
-def test_offsets_follow_the_date(hostile):
-    programme = _across_dst(hostile)
-    document = _strict_load(exports.proposals_json(programme, base_url=BASE_URL, generated=GENERATED))
-    offsets = {p["schedule"]["day"]: p["schedule"]["start_iso"][-6:] for p in document["proposals"] if p["schedule"]}
-    assert offsets == {"2016-10-29": "+02:00", "2016-10-31": "+01:00"}
-    frab = _strict_load(exports.frab_schedule(programme, base_url=BASE_URL, generated=GENERATED))
-    validate_frab(frab, "Europe/Paris")
-    days = frab["schedule"]["conference"]["days"]
-    assert [(d["day_start"], d["day_end"]) for d in days] == [
-        ("2016-10-29T00:00:00+02:00", "2016-10-30T00:00:00+02:00"),
-        ("2016-10-30T00:00:00+02:00", "2016-10-31T00:00:00+01:00"),
-        ("2016-10-31T00:00:00+01:00", "2016-11-01T00:00:00+01:00"),
-    ]
-    assert days[1]["rooms"] == {}
+def test_identity_survives_a_move(times):
+    """Rescheduling (another day, time and room) keeps every guid and id, in every file."""
+    w = times.proposal("repeated-workshop")
+    moved = _with_slots(times, "repeated-workshop", {
+        1: _moved(w.slots[1], days=1, minutes=-240, room="atelier-1"), 2: _moved(w.slots[2], minutes=120)})
+    before, after = exports.identities(times), exports.identities(moved)
+    assert before == after and len(before) == len(times.sessions())
+    assert moved.proposal("repeated-workshop").slots[1].starts != w.slots[1].starts
+    assert set(_by_guid(_frab(times))) == set(_by_guid(_frab(moved)))
+    assert {g: e["id"] for g, (_, _, e) in _by_guid(_frab(times)).items()} == \
+        {g: e["id"] for g, (_, _, e) in _by_guid(_frab(moved)).items()}
+
+
+def test_identity_of_one_proposal_does_not_depend_on_others(times):
+    """Adding or scheduling a proposal changes no other slot's guid or id."""
+    fewer = dataclasses.replace(times, proposals=tuple(p for p in times.proposals if p.id != "midnight-party"))
+    kept = exports.identities(fewer)
+    assert all(exports.identities(times)[key] == ident for key, ident in kept.items())
+
+
+def test_identity_collisions_with_imported_values(times):
+    """An imported guid or id that another slot derives, or that two slots carry: still unique."""
+    idents = exports.identities(times)
+    base_ident = idents["base-session", 0]
+    # The night session claims, as imported values, what base-session derives.
+    clash = _with_slots(times, "night-session", {0: {"guid": base_ident.guid, "source_id": base_ident.id}})
+    # And the midnight party carries the same imported guid and id as the repeated workshop.
+    clash = _with_slots(clash, "midnight-party", {0: {"guid": KEPT_SLOT_GUID, "source_id": KEPT_SOURCE_ID}})
+    got = exports.identities(clash)
+    assert got["night-session", 0] == base_ident  # imported values win over derived ones
+    assert got["base-session", 0].guid != base_ident.guid and got["base-session", 0].id != base_ident.id
+    # Of two slots with the same imported values, the first by proposal id keeps them.
+    assert got["midnight-party", 0].guid == KEPT_SLOT_GUID and got["midnight-party", 0].id == KEPT_SOURCE_ID
+    assert got["repeated-workshop", 0].guid != KEPT_SLOT_GUID and got["repeated-workshop", 0].id != KEPT_SOURCE_ID
+    assert len({i.guid for i in got.values()}) == len({i.id for i in got.values()}) == len(got)
+    validate_frab(_frab(clash), clash.event.timezone)
 
 
 # --- determinism and arguments -------------------------------------------------------------
 
 
-def _all(programme, **kw):
-    return (exports.proposals_json(programme, base_url=BASE_URL, generated=GENERATED, **kw),
-            exports.proposals_csv(programme, base_url=BASE_URL, **kw),
-            exports.frab_schedule(programme, base_url=BASE_URL, generated=GENERATED, **kw))
+def _all(programme, base_url=BASE_URL, **kw):
+    return (exports.proposals_json(programme, base_url=base_url, generated=GENERATED, **kw),
+            exports.proposals_csv(programme, base_url=base_url, **kw),
+            exports.frab_schedule(programme, base_url=base_url, generated=GENERATED, **kw))
 
 
 def test_deterministic(programme):
+    for base_url in (BASE_URL, None):
+        first = _all(programme, base_url)
+        assert _all(programme, base_url) == first
+        shuffled = dataclasses.replace(programme, proposals=tuple(reversed(programme.proposals)))
+        assert _all(shuffled, base_url) == first
     first = _all(programme)
-    assert _all(programme) == first
-    shuffled = dataclasses.replace(programme, proposals=tuple(reversed(programme.proposals)))
-    assert _all(shuffled) == first
     no_slash = BASE_URL.rstrip("/")
-    assert exports.proposals_json(programme, base_url=no_slash, generated=GENERATED) == first[0]
-    assert exports.proposals_csv(programme, base_url=no_slash) == first[1]
+    assert _all(programme, no_slash) == first
 
 
-@pytest.mark.parametrize("base_url", ["", "example.org/", "/agenda/", "javascript:alert(1)//", "https://a b/"])
+@pytest.mark.parametrize("base_url", ["", "/", "example.org/", "/agenda/", "javascript:alert(1)//", "https://a b/"])
 def test_bad_base_url_is_refused(real, base_url):
+    """None means "no address"; anything else must be an absolute http(s) address."""
     with pytest.raises(ValueError):
         exports.proposals_json(real, base_url=base_url, generated=GENERATED)
     with pytest.raises(ValueError):
         exports.proposals_csv(real, base_url=base_url)
+    with pytest.raises(ValueError):
+        exports.frab_schedule(real, base_url=base_url, generated=GENERATED)
 
 
 @pytest.mark.parametrize("generated", ["", "now", "2016-11-30 12:00", "30/11/2016", None])

@@ -12,17 +12,19 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
 from icalendar import Calendar
 
-from agenda import feeds
+from agenda import exports, feeds
 from agenda.i18n import Messages
 from agenda.model import build_agenda
 from agenda.repository import check_repository
 from conftest import ROOT
+from export_programmes import KEPT_SLOT_GUID, load, write_dst, write_times
 
 BASE = "https://example-org.github.io/agenda/"
 HOST = "example-org.github.io"
@@ -43,6 +45,25 @@ def agenda():
 
 def scheduled(agenda):
     return [p for p in agenda.proposals if p.status == "scheduled"]
+
+
+def uid(agenda, p, s=None):
+    """The UID of a slot (the first by default): its guid, as in schedule.json."""
+    return exports.identities(agenda)[p.id, (s or p.slots[0]).index].guid
+
+
+def uids(agenda, p):
+    return [uid(agenda, p, s) for s in p.slots]
+
+
+@pytest.fixture(scope="module")
+def times(tmp_path_factory):
+    return load(write_times(tmp_path_factory.mktemp("times") / "repo"))
+
+
+@pytest.fixture(scope="module")
+def dst(tmp_path_factory):
+    return load(write_dst(tmp_path_factory.mktemp("dst") / "repo"))
 
 
 def with_proposal(agenda, proposal):
@@ -113,23 +134,23 @@ def test_calendar_header_and_timezone(agenda):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_calendar_all_has_every_scheduled_proposal_once(agenda, lang):
+def test_calendar_all_has_every_slot_once(agenda, lang):
     m = Messages(lang)
     data = feeds.calendar_all(agenda, base_url=BASE, stamp=STAMP, lang=lang)
     _cal, events = parse_ics(data)
-    expected = sorted(scheduled(agenda), key=lambda p: (p.schedule.day, p.schedule.start, p.id))
-    assert [str(e["UID"]) for e in events] == [f"{p.id}@{HOST}" for p in expected]
-    for p, e in zip(expected, events):
-        s = p.schedule
+    sessions = agenda.sessions()
+    assert len(sessions) > len(scheduled(agenda))  # a proposal is held twice
+    assert [str(e["UID"]) for e in events] == [uid(agenda, x.proposal, x.slot) for x in sessions]
+    for x, e in zip(sessions, events, strict=True):
+        p, s = x.proposal, x.slot
         assert str(e["SUMMARY"]) == p.title
         for key in ("DTSTART", "DTEND"):
             assert e[key].params["TZID"] == "Europe/Paris"
         start, end = e.decoded("DTSTART"), e.decoded("DTEND")
-        assert start == local(s.day, s.start) and end == local(s.day, s.end)
-        assert start.strftime("%Y-%m-%d %H:%M") == f"{s.day} {s.start}"  # local wall time
-        assert end.strftime("%Y-%m-%d %H:%M") == f"{s.day} {s.end}"
+        assert start == s.starts_at and end == s.ends_at
+        assert start.replace(tzinfo=None) == s.starts and end.replace(tzinfo=None) == s.ends  # local wall time
         assert start.utcoffset() == dt.timedelta(hours=1)
-        assert f"DTSTART;TZID=Europe/Paris:{s.day.replace('-', '')}T{s.start.replace(':', '')}00".encode() in data
+        assert f"DTSTART;TZID=Europe/Paris:{s.starts:%Y%m%dT%H%M%S}".encode() in data
         assert e.decoded("DTSTAMP") == STAMP
         assert str(e["LOCATION"]) == m.name(agenda.room(s.room).name)
         assert str(e["URL"]) == f"{BASE}proposals/{p.id}/"
@@ -138,22 +159,24 @@ def test_calendar_all_has_every_scheduled_proposal_once(agenda, lang):
         assert categories == [m.name(agenda.theme(t).name) for t in p.themes] + [m.name(agenda.format(p.format).name)]
         description = str(e["DESCRIPTION"])
         assert description.startswith(p.summary + "\n\n" + f"{BASE}proposals/{p.id}/")
+        assert description.endswith("\n" + feeds.recording_sentence(p, lang))
+        assert x_text(e["X-AGENDA-DO-NOT-RECORD"]) == ("FALSE" if p.recording == "allowed" else "TRUE")
         for person in p.proposers:
             assert person.name in description
     titles = {str(e["SUMMARY"]) for e in events}
     for p in agenda.proposals:
         if p.status != "scheduled":
             assert p.title not in titles
-            assert f"{p.id}@".encode() not in data
+            assert f"proposals/{p.id}/".encode() not in data
 
 
-def test_calendar_per_theme_has_exactly_its_scheduled_proposals(agenda):
+def test_calendar_per_theme_has_exactly_its_sessions(agenda):
     for theme in agenda.themes:
         data = feeds.calendar_theme(agenda, theme.id, base_url=BASE, stamp=STAMP)
         cal, events = parse_ics(data)
-        uids = [str(e["UID"]) for e in events]
-        assert sorted(uids) == sorted(f"{p.id}@{HOST}" for p in scheduled(agenda) if theme.id in p.themes)
-        assert len(uids) == len(set(uids))
+        got = [str(e["UID"]) for e in events]
+        assert got == [uid(agenda, x.proposal, x.slot) for x in agenda.sessions() if theme.id in x.proposal.themes]
+        assert len(got) == len(set(got))
         assert x_text(cal["X-WR-CALNAME"]).endswith(theme.name["fr"])
         assert len(cal.walk("VTIMEZONE")) == 1  # even in a theme without sessions
     with pytest.raises(KeyError):
@@ -161,6 +184,7 @@ def test_calendar_per_theme_has_exactly_its_scheduled_proposals(agenda):
 
 
 def test_calendar_per_proposal(agenda):
+    everything = feeds.calendar_all(agenda, base_url=BASE, stamp=STAMP)
     for p in agenda.proposals:
         if p.status != "scheduled":
             with pytest.raises(ValueError, match="not scheduled"):
@@ -168,13 +192,124 @@ def test_calendar_per_proposal(agenda):
             continue
         data = feeds.calendar_proposal(agenda, p.id, base_url=BASE, stamp=STAMP)
         _, events = parse_ics(data)
-        assert len(events) == 1
-        assert str(events[0]["UID"]) == f"{p.id}@{HOST}"
-        assert str(events[0]["SUMMARY"]) == p.title
-        # The same UID as in the full calendar: a client sees one event, not two.
-        assert f"UID:{p.id}@{HOST}".encode() in feeds.calendar_all(agenda, base_url=BASE, stamp=STAMP)
+        assert [str(e["UID"]) for e in events] == uids(agenda, p)  # every slot, in time order
+        assert {str(e["SUMMARY"]) for e in events} == {p.title}
+        # The same UIDs as in the full calendar: a client sees one event per slot, not two.
+        for u in uids(agenda, p):
+            assert f"UID:{u}".encode() in everything
     with pytest.raises(KeyError):
         feeds.calendar_proposal(agenda, "no-such-proposal", base_url=BASE, stamp=STAMP)
+
+
+# ------------------------------------------------------------------------------ times and consent
+
+
+def utc(data, name):
+    """A DTSTART or DTEND line as written (value only)."""
+    line = next(line for line in content_lines(data) if line.startswith(name.encode()))
+    return line.decode()
+
+
+def test_calendar_times_of_real_programmes(times):
+    data = feeds.calendar_all(times, base_url=BASE, stamp=STAMP)
+    _, events = parse_ics(data)
+    by_uid = {str(e["UID"]): e for e in events}
+    assert len(by_uid) == len(events) == len(times.sessions()) == 7
+
+    def lines(p, index=0):
+        u = uid(times, p, p.slots[index])
+        block = data.split(f"UID:{u}".encode())[0].rsplit(b"BEGIN:VEVENT", 1)[1] + \
+            data.split(f"UID:{u}".encode())[1].split(b"END:VEVENT")[0]
+        return [line for line in block.split(b"\r\n") if line.startswith((b"DTSTART", b"DTEND"))]
+
+    workshop = times.proposal("repeated-workshop")
+    assert uids(times, workshop)[0] == KEPT_SLOT_GUID and len(set(uids(times, workshop))) == 3
+    assert lines(workshop, 2) == [b"DTSTART;TZID=Europe/Paris:20161209T090000",
+                                  b"DTEND;TZID=Europe/Paris:20161209T094500"]
+    assert lines(times.proposal("midnight-party")) == [b"DTSTART;TZID=Europe/Paris:20161208T200000",
+                                                       b"DTEND;TZID=Europe/Paris:20161209T000000"]
+    # 01:00 in the night after 8 December: 9 December on the calendar.
+    assert lines(times.proposal("night-session")) == [b"DTSTART;TZID=Europe/Paris:20161209T010000",
+                                                      b"DTEND;TZID=Europe/Paris:20161209T014500"]
+    assert lines(times.proposal("three-day-installation")) == [b"DTSTART;TZID=Europe/Paris:20161207T100000",
+                                                               b"DTEND;TZID=Europe/Paris:20161209T180000"]
+    for x in times.sessions():
+        e = by_uid[uid(times, x.proposal, x.slot)]
+        assert e.decoded("DTEND") - e.decoded("DTSTART") == dt.timedelta(minutes=x.slot.duration)
+
+
+def test_calendar_the_night_the_clocks_go_back(dst):
+    """02:30 occurs twice that night; the session ends at the second. RFC 5545 reads a local
+    02:30 as the first, so the end is written in UTC; the start, the first 01:30, is local."""
+    p = dst.proposal("dst-night")
+    data = feeds.calendar_proposal(dst, p.id, base_url=BASE, stamp=STAMP)
+    [event] = parse_ics(data)[1]
+    assert b"DTSTART;TZID=Europe/Paris:20161030T013000" in data
+    assert b"DTEND:20161030T013000Z" in data
+    assert event.decoded("DTSTART") == dt.datetime(2016, 10, 29, 23, 30, tzinfo=dt.timezone.utc)
+    assert event.decoded("DTEND") == dt.datetime(2016, 10, 30, 1, 30, tzinfo=dt.timezone.utc)
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(minutes=120)
+    # Either side of the night: local times with their own offsets.
+    afternoons = parse_ics(feeds.calendar_proposal(dst, "dst-afternoon", base_url=BASE, stamp=STAMP))[1]
+    assert [e.decoded("DTSTART").utcoffset() for e in afternoons] == [dt.timedelta(hours=2), dt.timedelta(hours=1)]
+    assert [e.decoded("DTSTART").astimezone(dt.timezone.utc).hour for e in afternoons] == [13, 14]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_calendar_says_who_may_be_recorded(times, lang):
+    _, events = parse_ics(feeds.calendar_all(times, base_url=BASE, stamp=STAMP, lang=lang))
+    said = {}
+    for e in events:
+        said[str(e["SUMMARY"])] = (x_text(e["X-AGENDA-DO-NOT-RECORD"]), str(e["DESCRIPTION"]).rsplit("\n", 1)[-1])
+    sentences = feeds.STRINGS[lang]
+    assert said[times.proposal("repeated-workshop").title] == ("FALSE", sentences["recording.allowed"])
+    assert said[times.proposal("midnight-party").title] == ("TRUE", sentences["recording.not-allowed"])
+    assert said[times.proposal("night-session").title] == ("TRUE", sentences["recording.unknown"])
+    assert len(set(sentences[k] for k in ("recording.allowed", "recording.not-allowed", "recording.unknown"))) == 3
+    for key in ("recording.not-allowed", "recording.unknown"):
+        assert sentences[key].startswith(("Ne pas enregistrer", "Do not record"))
+
+
+def test_calendar_subtitle_and_persons_without_organisation(times):
+    [event] = parse_ics(feeds.calendar_proposal(times, "night-session", base_url=BASE, stamp=STAMP))[1]
+    p = times.proposal("night-session")
+    assert str(event["DESCRIPTION"]).startswith(f"{p.subtitle}\n\n{p.summary}\n\n{BASE}proposals/night-session/\n")
+    _, events = parse_ics(feeds.calendar_proposal(times, "repeated-workshop", base_url=BASE, stamp=STAMP))
+    assert all("Imported Person\n" in str(e["DESCRIPTION"]) and "(None)" not in str(e["DESCRIPTION"])
+               for e in events)
+
+
+def test_calendar_uids_survive_a_move(times):
+    w = times.proposal("repeated-workshop")
+    s = w.slots[1]
+    delta = dt.timedelta(days=1, hours=-4)
+    moved_slot = dataclasses.replace(s, day="2016-12-09", start="10:00", end="11:30", room="atelier-1",
+                                     starts=s.starts + delta, ends=s.ends + delta,
+                                     starts_at=s.starts_at + delta, ends_at=s.ends_at + delta)
+    moved = with_proposal(times, dataclasses.replace(w, slots=(w.slots[0], moved_slot, w.slots[2])))
+    before = parse_ics(feeds.calendar_proposal(times, w.id, base_url=BASE, stamp=STAMP))[1]
+    after = parse_ics(feeds.calendar_proposal(moved, w.id, base_url=BASE, stamp=STAMP))[1]
+    assert {str(e["UID"]) for e in before} == {str(e["UID"]) for e in after}
+    start = {str(e["UID"]): e.decoded("DTSTART") for e in after}[uid(times, w, s)]
+    assert start == dt.datetime(2016, 12, 9, 10, tzinfo=PARIS)
+
+
+def test_calendars_without_a_site_address(times):
+    """URL is a URI (absolute): left out, from the event and from its description. The rest
+    is the same, UIDs included."""
+    for build in (lambda **k: feeds.calendar_all(times, **k),
+                  lambda **k: feeds.calendar_theme(times, times.themes[0].id, **k),
+                  lambda **k: feeds.calendar_proposal(times, "repeated-workshop", **k)):
+        without, with_ = build(base_url=None, stamp=STAMP), build(base_url=BASE, stamp=STAMP)
+        _, events = parse_ics(without)
+        assert events and not [e for e in events if "URL" in e]
+        assert HOST.encode() not in without
+        assert b"proposals/" not in without
+        _, expected = parse_ics(with_)
+        assert [str(e["UID"]) for e in events] == [str(e["UID"]) for e in expected]
+        for got, want in zip(events, expected, strict=True):
+            assert str(got["DESCRIPTION"]) == str(want["DESCRIPTION"]).replace(str(want["URL"]) + "\n", "")
+            assert got.decoded("DTSTART") == want.decoded("DTSTART")
 
 
 UNICODE_TITLES = [
@@ -218,7 +353,7 @@ def test_hostile_title_is_one_summary(agenda, title):
     for data in (feeds.calendar_proposal(hostile, p.id, base_url=BASE, stamp=STAMP),
                  feeds.calendar_all(hostile, base_url=BASE, stamp=STAMP)):
         cal, events = parse_ics(data)
-        mine = [e for e in events if str(e["UID"]) == f"{p.id}@{HOST}"]
+        mine = [e for e in events if str(e["UID"]) == uid(hostile, p)]
         assert len(mine) == 1
         assert len(events) == len({str(e["UID"]) for e in events})
         assert not [e for e in events if "evil" in str(e["UID"])]
@@ -250,7 +385,7 @@ def test_hostile_names_everywhere(agenda):
     cal, events = parse_ics(data)
     flat = evil.replace("\r\n", "\n")
     assert x_text(cal["X-WR-CALNAME"]) == f"{flat} — {flat}"
-    mine = [e for e in events if str(e["UID"]) == f"{p.id}@{HOST}"]
+    mine = [e for e in events if str(e["UID"]) == uid(hostile, p)]
     assert len(mine) == 1
     assert str(mine[0]["LOCATION"]) == flat
     assert str(mine[0]["CATEGORIES"].cats[0]) == flat
@@ -266,7 +401,7 @@ def test_hostile_proposal_id(agenda):
     data = feeds.calendar_proposal(hostile, pid, base_url=BASE, stamp=STAMP)
     _, events = parse_ics(data)
     assert len(events) == 1 and begin_lines(data).count(b"BEGIN:VEVENT") == 1
-    assert str(events[0]["UID"]) == f"{pid.replace(chr(13) + chr(10), chr(10))}@{HOST}"
+    assert str(events[0]["UID"]) == exports.frab_guid(hostile, "proposal", pid)  # a UUID: nothing to escape
     assert str(events[0]["URL"]) == f"{BASE}proposals/x%2F..%2F%0D%0ABEGIN%3AVEVENT%0D%0A%3Cscript%3E%C3%A9/"
     [entry] = parse_feed(feeds.atom_feed(hostile, {pid: [("2016-10-01", "proposed")]}, base_url=BASE)).entries
     assert entry.link == str(events[0]["URL"])
@@ -335,7 +470,8 @@ def test_calendars_do_not_depend_on_how_the_stamp_and_base_url_are_written(agend
 
 
 def test_base_url_must_be_absolute(agenda):
-    for bad in ("/agenda/", "example.org", "javascript:alert(1)", "", "https://example.org/\r\nBEGIN:VEVENT",
+    """None says the site has no address; any other value must be an absolute http(s) one."""
+    for bad in ("/agenda/", "/", "example.org", "javascript:alert(1)", "", "https://example.org/\r\nBEGIN:VEVENT",
                 "https://example.org/a b/", "https://exämple.org/", "https:///path"):
         with pytest.raises(ValueError):
             feeds.calendar_all(agenda, base_url=bad, stamp=STAMP)
@@ -516,3 +652,34 @@ def test_atom_history_dates_in_any_zone(agenda):
         [entry] = parse_feed(feeds.atom_feed(agenda, {pid: [(value, "proposed")]}, base_url=BASE)).entries
         assert entry.updated == "2016-10-01T10:00:00Z"
         assert entry.id == f"tag:{HOST},2016:{pid}:proposed:20161001T100000Z"
+
+
+def test_atom_without_a_site_address(agenda):
+    """Links are IRI references: relative to data/feed.atom. Ids and category schemes are IRIs
+    (absolute): ids from the repository's address, schemes left out."""
+    history = make_history(agenda)
+    text = feeds.atom_feed(agenda, history, base_url=None, limit=None)
+    parsed = parse_feed(text)
+    assert parsed.feed.id == agenda.event.repository
+    links = {(link.rel, link.href) for link in parsed.feed.links}
+    assert links == {("self", "../data/feed.atom"), ("alternate", "../")}
+    # Resolved against the feed's own address, they reach the site's pages.
+    published = "https://anywhere.example/some/path/data/feed.atom"
+    assert urljoin(published, "../proposals/x/") == "https://anywhere.example/some/path/proposals/x/"
+    with_address = parse_feed(feeds.atom_feed(agenda, history, base_url=BASE, limit=None)).entries
+    for entry, other in zip(parsed.entries, with_address, strict=True):
+        pid = other.link[len(BASE) + len("proposals/"):-1]
+        assert entry.link == f"../proposals/{pid}/"
+        assert entry.id == other.id.replace(f"tag:{HOST},2016:", "tag:github.com,2016:example-org/agenda/")
+        assert [t.get("scheme") for t in entry.tags] == [None] * len(entry.tags)
+        assert entry.title == other.title and entry.updated == other.updated
+    assert HOST not in text
+    root = ET.fromstring(text.encode("utf-8"))
+    assert all("scheme" not in c.attrib for c in root.iter(f"{ATOM}category"))
+
+
+def test_atom_entry_without_summary(agenda):
+    p = dataclasses.replace(agenda.proposals[0], summary="")
+    text = feeds.atom_feed(with_proposal(agenda, p), {p.id: [("2016-10-01", "proposed")]}, base_url=BASE)
+    [entry] = parse_feed(text).entries
+    assert "<summary" not in text and "summary" not in entry

@@ -8,12 +8,16 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import feedparser
 import icalendar
+import jsonschema
 import pytest
 
+from agenda.urls import NO_ADDRESS_NOTE
 from conftest import copy_repo
+from test_exports_data import c3voc_format_checker
 from test_site import mkdocs_build
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1481068800"}  # 2016-12-07T00:00:00Z
@@ -90,3 +94,89 @@ def test_export_refuses_an_invalid_programme(tmp_path):
     assert result.returncode == 1
     assert "error [not-allowed]" in result.stdout
     assert not (tmp_path / "out").exists()
+
+
+# --- a site without an address ------------------------------------------------------------
+
+
+def _without_site_url(repo):
+    for name in ("mkdocs.yml", "event.yaml"):
+        path = repo / name
+        text = path.read_text(encoding="utf-8")
+        kept = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("site_url:"))
+        assert kept != text, name
+        path.write_text(kept, encoding="utf-8")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def built_without_address(tmp_path_factory):
+    """mkdocs build (strict, not quiet: its INFO lines are read) of a copy whose mkdocs.yml and
+    event.yaml set no site_url."""
+    tmp = tmp_path_factory.mktemp("nosite")
+    repo = _without_site_url(copy_repo(tmp / "repo"))
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(repo / "mkdocs.yml"),
+                             "-d", str(tmp / "site")], capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **EPOCH})
+    return repo, tmp / "site", result
+
+
+def test_a_site_without_address_builds(built_without_address):
+    _, site, result = built_without_address
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    notes = [line for line in result.stderr.splitlines() if NO_ADDRESS_NOTE in line]
+    assert len(notes) == 1 and notes[0].startswith("INFO"), result.stderr[-3000:]
+    assert (site / "index.html").is_file() and (site / "proposals" / "acces-information-maghreb" / "index.html").is_file()
+
+
+def test_a_site_without_address_publishes_data_without_absolute_links(built_without_address):
+    repo, site, result = built_without_address
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = site / "data"
+    proposals = json.loads((data / "proposals.json").read_text(encoding="utf-8"))
+    schema = json.loads((data / "proposals.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(proposals)
+    assert proposals["event"]["site_url"] is None
+    for record in proposals["proposals"]:  # relative to data/proposals.json: the page exists
+        assert record["url"] == f"../proposals/{record['id']}/"
+        assert (data / record["url"] / "index.html").resolve().is_file()
+    schedule = json.loads((data / "schedule.json").read_text(encoding="utf-8"))
+    c3voc = json.loads((Path(__file__).parent / "fixtures" / "c3voc" / "schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft6Validator(c3voc, format_checker=c3voc_format_checker()).validate(schedule)
+    assert "base_url" not in schedule["schedule"] and "url" not in schedule["schedule"]["conference"]
+    calendars = list(data.rglob("*.ics"))
+    assert len(calendars) > 10
+    for path in calendars:
+        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        events = calendar.walk("VEVENT")
+        assert all("URL" not in e for e in events) and all(str(e["UID"]).count("-") == 4 for e in events)
+    feed = feedparser.parse((data / "feed.atom").read_bytes())
+    assert not feed.bozo and feed.entries
+    assert feed.feed.id == "https://github.com/example-org/agenda"
+    assert all(e.link.startswith("../proposals/") for e in feed.entries)
+    csv_text = (data / "proposals.csv").read_text(encoding="utf-8")
+    assert "example-org.github.io" not in csv_text and ",../proposals/" in csv_text
+    for path in data.rglob("*"):
+        if path.is_file() and path.name != "index.html":
+            assert b"example-org.github.io" not in path.read_bytes(), path
+
+
+def test_agenda_export_without_address_follows_the_same_rule(built_without_address, tmp_path):
+    """The same bytes as the build, and the same note (on stderr); a wrong address stays an error."""
+    repo, site, _ = built_without_address
+    result = subprocess.run([sys.executable, "-m", "agenda", "export", "--out", str(tmp_path / "out")],
+                            cwd=repo, capture_output=True, text=True, env={**os.environ, **EPOCH})
+    assert result.returncode == 0, result.stderr
+    assert NO_ADDRESS_NOTE in result.stderr and "Traceback" not in result.stderr
+    out = tmp_path / "out"
+    exported = sorted(p.relative_to(out).as_posix() for p in (out / "data").rglob("*") if p.is_file())
+    assert len(exported) > 10
+    for rel in exported:
+        assert (out / rel).read_bytes() == (site / rel).read_bytes(), rel
+    for bad in ("/agenda/", "example.org", "ftp://example.org/"):
+        refused = subprocess.run([sys.executable, "-m", "agenda", "export", "--out", str(tmp_path / "bad"),
+                                  "--base-url", bad], cwd=repo, capture_output=True, text=True)
+        assert refused.returncode == 2, refused.stderr
+        assert "not an absolute http(s) address" in refused.stderr and "Traceback" not in refused.stderr
+        assert not (tmp_path / "bad").exists()

@@ -290,6 +290,7 @@ def run_export(args) -> int:
     from .model import build_agenda
     from .opendata import data_files
     from .repository import check_repository
+    from .urls import NO_ADDRESS_NOTE, usable_base
 
     root = Path(args.root)
     if args.lang not in LANGUAGES:
@@ -302,11 +303,16 @@ def run_export(args) -> int:
         sys.stderr.write("agenda: nothing exported: fix these problems first.\n")
         return EXIT_PROBLEMS
     agenda = build_agenda(report.event, report.themes, report.proposals)
+    # The same rule as mkdocs build: without an address, relative links (a note says so);
+    # an address that is given but unusable is an error.
     base_url = args.base_url or agenda.event.site_url
-    if not base_url or not base_url.startswith(("https://", "http://")):
-        sys.stderr.write("agenda: error: exports need the site's address for their links\n"
+    if base_url and usable_base(base_url) is None:
+        sys.stderr.write(f"agenda: error: {base_url!r} is not an absolute http(s) address for the exports' links\n"
                          "Try 'agenda export --base-url https://…/' or set site_url in event.yaml.\n")
         return EXIT_ERROR
+    if not base_url:
+        sys.stderr.write(f"agenda: note: {NO_ADDRESS_NOTE}; try 'agenda export --base-url https://…/'\n")
+        base_url = None
     stamp = build_date(root, agenda.event.first_day)
     history = complete(status_history(root), agenda, stamp.isoformat())
     files = data_files(agenda, history, base_url=base_url, stamp=stamp, lang=args.lang)

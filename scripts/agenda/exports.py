@@ -2,15 +2,24 @@
 
 Every function here is pure: model in, text out. No clock, no disk, no environment: the same
 agenda and arguments always give the same string, byte for byte. The caller decides the
-`generated` date (derived from the content, for example the date of the last commit) and
-where the files go.
+`generated` date (derived from the content, for example the date of the last commit), the
+site's address (`base_url`, or None when the site has none: links are then relative to the
+file, see urls.Site) and where the files go.
 
-- `proposals_json`: every public field of every proposal, with the event and the themes,
-  described by `schema/proposals-export.schema.json` (`export_schema_text()`).
-- `proposals_csv`: one flat row per proposal for spreadsheets, columns in `CSV_COLUMNS`,
-  cells that a spreadsheet would run as a formula neutralised (`neutralise_formula`).
-- `frab_schedule`: the scheduled sessions in the frab / C3VOC schedule JSON that conference
-  apps read (Giggity, ConfClerk, EventFahrplan, c3voc tools): https://c3voc.de/wiki/schedule
+- `proposals_json`: every public field of every proposal, with each slot of its schedule,
+  the event and the themes, described by `schema/proposals-export.schema.json`
+  (`export_schema_text()`).
+- `proposals_csv`: one flat row per proposal for spreadsheets, columns in `CSV_COLUMNS`; a
+  proposal held several times lists its slots in the schedule columns, joined by "; " in the
+  order of its schedule (as proposers and organisations are); cells that a spreadsheet would
+  run as a formula are neutralised (`neutralise_formula`).
+- `frab_schedule`: every slot in the frab / C3VOC schedule JSON that conference apps read
+  (Giggity, ConfClerk, EventFahrplan, c3voc tools): https://c3voc.de/wiki/schedule
+
+Identity (`identities`): each slot has a guid and a numeric id that schedule apps, calendars
+and the JSON share. Kept from an imported programme when the slot has them, otherwise derived
+from the repository and the proposal's id (and the slot's position), never from a time or a
+room, so that moving a session keeps it; unique across the file.
 """
 
 from __future__ import annotations
@@ -22,14 +31,14 @@ import io
 import json
 import re
 import uuid
-import zoneinfo
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from . import __version__
-from .model import ACCESSIBILITY_ORDER, Agenda, Proposal
-from .urls import proposal_url, site_base
+from .model import ACCESSIBILITY_ORDER, Agenda, Proposal, Slot
+from .urls import Site, proposal_path
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "2.0"
 SCHEMA_FILE = "proposals-export.schema.json"
 LICENCE = {
     "id": "CC-BY-4.0",
@@ -64,7 +73,8 @@ def _check_lang(agenda: Agenda, lang: str) -> None:
         raise ValueError(f"lang must be one of {sorted(agenda.event.name)}, not {lang!r}")
 
 
-def _source_url(agenda: Agenda, proposal: Proposal) -> str:
+def source_url(agenda: Agenda, proposal: Proposal) -> str:
+    """The proposal's file in the repository's web view (always absolute)."""
     return f"{agenda.event.repository}/blob/{quote(agenda.event.branch)}/{proposal.path}"
 
 
@@ -73,15 +83,108 @@ def _room_name(room) -> str:
     return room.name.get("fr", next(iter(room.name.values())))
 
 
-def _local_iso(timezone: str, day: str, hhmm: str) -> str:
-    """'2016-12-07', '10:30' -> '2016-12-07T10:30:00+01:00', with the zone's offset on that date."""
-    moment = dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(hhmm),
-                                 tzinfo=zoneinfo.ZoneInfo(timezone))
-    return moment.isoformat()
+def _iso(clock, wall: dt.datetime) -> str:
+    """A wall-clock instant of the event as ISO 8601 with the zone's offset at that instant."""
+    return clock.aware(wall).isoformat()
+
+
+def hours_minutes(minutes: int) -> str:
+    """A duration as HH:MM; hours go past 24 for items over several days ("72:00")."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _dumps(document) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False) + "\n"
+
+
+# --- identity --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How schedule apps and calendars recognise a slot: a UUID and a positive 31-bit id."""
+
+    guid: str
+    id: int
+
+
+def frab_guid(agenda: Agenda, kind: str, key: str) -> str:
+    """A UUID v5, stable across builds, for a session ('proposal'), a 'room' or a 'person'."""
+    return str(uuid.uuid5(GUID_NAMESPACE, f"{agenda.event.repository}#{kind}/{key}"))
+
+
+def slot_key(proposal_id: str, slot: Slot) -> str:
+    """What a derived identity is made from: the proposal's id for its first slot, "<id>/<n>"
+    for slot n > 1 (its position in the schedule, never its time)."""
+    return proposal_id if slot.index == 0 else f"{proposal_id}/{slot.index + 1}"
+
+
+def frab_ids(keys, taken=()) -> dict:
+    """key -> a positive 31-bit integer from its sha256, unique among them all and distinct
+    from `taken` (ids kept from an imported programme).
+
+    31 bits because some apps store the id in a signed 32-bit integer. On a collision, the
+    key that comes later in sorted order hashes again with a counter."""
+    taken, out = set(taken), {}
+    for key in sorted(keys):
+        n = 0
+        while True:
+            digest = hashlib.sha256((key if n == 0 else f"{key}#{n}").encode("utf-8")).hexdigest()
+            number = int(digest[:8], 16) & 0x7FFFFFFF
+            if number and number not in taken:
+                break
+            n += 1
+        taken.add(number)
+        out[key] = number
+    return out
+
+
+_last_identities = (None, None)  # (agenda, result): every file of one build asks for the same agenda
+
+
+def identities(agenda: Agenda) -> dict:
+    """(proposal id, slot index) -> Identity, for every slot of the programme.
+
+    A slot keeps the guid and source id it was imported with; when two slots carry the same
+    one, the first in (proposal id, slot) order keeps it and the other gets a derived one.
+    Derived guids are UUID v5 of the slot's key; derived ids are taken for every proposal
+    (scheduled or not) and every further slot, so that scheduling one changes no other id.
+    The model is immutable, so the result for the last agenda asked about is kept."""
+    global _last_identities
+    if _last_identities[0] is not agenda:
+        _last_identities = (agenda, _identities(agenda))
+    return _last_identities[1]
+
+
+def _identities(agenda: Agenda) -> dict:
+    slots = [(p.id, s) for p in sorted(agenda.proposals, key=lambda p: p.id) for s in p.slots]
+    guids, ids = {}, {}
+    for pid, s in slots:
+        if s.guid and s.guid not in guids.values():
+            guids[pid, s.index] = s.guid
+        if s.source_id and s.source_id not in ids.values():
+            ids[pid, s.index] = s.source_id
+    taken_guids = set(guids.values())
+    for pid, s in slots:
+        if (pid, s.index) not in guids:
+            key, n = slot_key(pid, s), 0
+            guid = frab_guid(agenda, "proposal", key)
+            while guid in taken_guids:
+                n += 1
+                guid = frab_guid(agenda, "proposal", f"{key}#{n}")
+            taken_guids.add(guid)
+            guids[pid, s.index] = guid
+    wanted = {p.id: (p.id, 0) for p in agenda.proposals if (p.id, 0) not in ids}
+    wanted.update({slot_key(pid, s): (pid, s.index) for pid, s in slots if (pid, s.index) not in ids})
+    for key, number in frab_ids(wanted, taken=ids.values()).items():
+        ids.setdefault(wanted[key], number)
+    return {(pid, s.index): Identity(guids[pid, s.index], ids[pid, s.index]) for pid, s in slots}
+
+
+def person_guid(agenda: Agenda, person) -> str:
+    """The person's own guid (kept from an imported programme), or one derived from the
+    organisation and the name: the same person in two sessions has the same guid."""
+    return person.guid or frab_guid(agenda, "person", f"{person.organisation or ''}/{person.name}")
 
 
 # --- proposals.json ------------------------------------------------------------------------
@@ -97,39 +200,50 @@ def _accessibility(proposal: Proposal) -> dict:
     return out
 
 
-def _proposal_record(agenda: Agenda, proposal: Proposal, base: str) -> dict:
+def _slot_record(agenda: Agenda, p: Proposal, s: Slot, ident: Identity) -> dict:
+    room = agenda.room(s.room)
+    return {
+        "number": s.index + 1,
+        "guid": ident.guid,
+        "source_id": s.source_id,
+        "day": s.day,
+        "start_date": s.starts.date().isoformat(),
+        "start": s.start,
+        "end_date": s.ends.date().isoformat(),
+        "end": s.end,
+        "duration": s.duration,
+        "room": {"id": room.id, "name": _room_name(room)},
+        "start_iso": s.starts_at.isoformat(),
+        "end_iso": s.ends_at.isoformat(),
+    }
+
+
+def _proposal_record(agenda: Agenda, proposal: Proposal, site: Site, idents: dict) -> dict:
     p = proposal
     fmt = agenda.format(p.format)
-    schedule = None
-    if p.schedule:
-        s = p.schedule
-        room = agenda.room(s.room)
-        tz = agenda.event.timezone
-        schedule = {
-            "day": s.day, "start": s.start, "end": s.end,
-            "room": {"id": room.id, "name": _room_name(room)},
-            "start_iso": _local_iso(tz, s.day, s.start), "end_iso": _local_iso(tz, s.day, s.end),
-        }
     return {
         "id": p.id,
         "title": p.title,
+        "subtitle": p.subtitle or None,
         "format": {"id": fmt.id, "name": dict(fmt.name)},
         "themes": [{"id": t, "name": dict(agenda.theme(t).name)} for t in p.themes],
         "languages": list(p.languages),
-        "summary": p.summary,
-        "description": p.description,
-        "proposers": [{"name": x.name, "organisation": x.organisation, "country": x.country, "github": x.github}
-                      for x in p.proposers],
+        "summary": p.summary or None,
+        "description": p.description or None,
+        "proposers": [{"name": x.name, "organisation": x.organisation, "country": x.country, "github": x.github,
+                       "guid": x.guid} for x in p.proposers],
         "duration": p.duration,
         "status": p.status,
-        "schedule": schedule,
+        "schedule": [_slot_record(agenda, p, s, idents[p.id, s.index]) for s in p.slots],
+        "recording": p.recording,
+        "do_not_record": p.do_not_record,
         "links": [{"title": title, "url": url} for title, url in p.links],
         "accessibility": _accessibility(p),
         "looking_for": list(p.looking_for),
         "example": p.example,
-        "url": proposal_url(base, p.id),
+        "url": site.proposal(p.id),
         "source": p.path,
-        "source_url": _source_url(agenda, p),
+        "source_url": source_url(agenda, p),
     }
 
 
@@ -139,9 +253,12 @@ def _event_record(agenda: Agenda) -> dict:
         "name": dict(e.name),
         "dates": {"start": e.first_day, "end": e.last_day},
         "timezone": e.timezone,
+        "day_change": hours_minutes(e.clock.day_change),
         "hours": {"start": e.hours[0], "end": e.hours[1]} if e.hours else None,
-        "rooms": [{"id": r.id, "name": _room_name(r), "capacity": r.get("capacity"), "step_free": r.get("step_free")}
-                  for r in e.rooms],
+        "days": [{"date": day, "hours": dict(zip(("start", "end"), hours)) if hours else None}
+                 for day, hours in ((d, e.hours_of(d)) for d in e.days())],
+        "rooms": [{"id": r.id, "name": _room_name(r), "capacity": r.get("capacity"), "step_free": r.get("step_free"),
+                   "shared": bool(r.get("shared", False))} for r in e.rooms],
         "formats": [{"id": f.id, "name": dict(f.name), "description": dict(f.description) if f.description else None}
                     for f in e.formats],
         "languages": [{"code": lang.id, "name": dict(lang.name)} for lang in e.languages],
@@ -151,21 +268,23 @@ def _event_record(agenda: Agenda) -> dict:
     }
 
 
-def proposals_json(agenda: Agenda, *, base_url: str, generated: str) -> str:
+def proposals_json(agenda: Agenda, *, base_url: str | None, generated: str) -> str:
     """Every proposal with all its public fields, the event and the themes, as JSON.
 
     The document follows schema/proposals-export.schema.json (`export_schema_text()`);
-    proposals and themes are ordered by id, keys in a fixed order, values keep their types.
-    """
-    base = site_base(base_url)
+    proposals and themes are ordered by id, keys in a fixed order, values keep their types,
+    a value the source does not give is null and an empty list is []. Without a site
+    address (base_url None), a proposal's `url` is relative to data/proposals.json."""
+    site = Site(base_url, "data/proposals.json")
+    idents = identities(agenda)
     document = {
         "format_version": FORMAT_VERSION,
         "generated": _generated(generated),
         "licence": {**LICENCE, "attribution": f"Programme co-built by the contributors of {agenda.event.repository}"},
         "event": _event_record(agenda),
-        "themes": [{"id": t.id, "name": dict(t.name), "description": dict(t.description),
+        "themes": [{"id": t.id, "name": dict(t.name), "description": dict(t.description) if t.description else None,
                     "reviewers": list(t.get("reviewers", ()))} for t in agenda.themes],
-        "proposals": [_proposal_record(agenda, p, base) for p in sorted(agenda.proposals, key=lambda p: p.id)],
+        "proposals": [_proposal_record(agenda, p, site, idents) for p in sorted(agenda.proposals, key=lambda p: p.id)],
     }
     return _dumps(document)
 
@@ -180,7 +299,9 @@ def export_schema_text() -> str:
 # --- proposals.csv -------------------------------------------------------------------------
 
 LIST_SEPARATOR = "; "
+_SLOTS = " Several slots (a session held several times) are joined by \"; \", in the order of the schedule."
 
+# New columns are added at the end, so that a column keeps its position from one version to the next.
 CSV_COLUMNS = [
     ("id", "Proposal id: the file name proposals/<id>.yaml without .yaml."),
     ("title", "Title of the session."),
@@ -191,15 +312,19 @@ CSV_COLUMNS = [
     ("theme_names", "Theme names in the export's language, separated by \"; \", in the same order."),
     ("languages", "Language codes the session is held in, separated by \"; \"."),
     ("duration_minutes", "Length of the session in minutes (a whole number)."),
-    ("day", "Scheduled day, YYYY-MM-DD; empty when not scheduled."),
-    ("start", "Scheduled start time, HH:MM in the event's time zone; empty when not scheduled."),
-    ("end", "Scheduled end time, HH:MM in the event's time zone; empty when not scheduled."),
-    ("room", "Room id; empty when not scheduled."),
-    ("room_name", "Room name; empty when not scheduled."),
+    ("day", "Event day of each slot, YYYY-MM-DD (a night session after midnight belongs to the evening's day); "
+            "empty when not scheduled." + _SLOTS),
+    ("start", "Start time of each slot, HH:MM in the event's time zone; empty when not scheduled." + _SLOTS),
+    ("end", "End time of each slot, HH:MM in the event's time zone (it may be on a later date: see end_iso); "
+            "empty when not scheduled." + _SLOTS),
+    ("room", "Room id of each slot; empty when not scheduled." + _SLOTS),
+    ("room_name", "Room name of each slot; empty when not scheduled." + _SLOTS),
     ("proposers", "Names of the proposers, separated by \"; \"."),
-    ("organisations", "Organisation of each proposer, separated by \"; \", in the same order as proposers."),
-    ("countries", "Country code (ISO 3166-1) of each proposer, separated by \"; \", in the same order as proposers."),
-    ("summary", "One- or two-sentence summary (plain text)."),
+    ("organisations", "Organisation of each proposer (empty when not given), separated by \"; \", in the same "
+                      "order as proposers."),
+    ("countries", "Country code (ISO 3166-1) of each proposer (empty when not given), separated by \"; \", in the "
+                  "same order as proposers."),
+    ("summary", "One- or two-sentence summary (plain text); empty when not given."),
     ("looking_for", "What the proposers are looking for, separated by \"; \"."),
     ("interpretation", "Languages of live interpretation, separated by \"; \"; empty when none is stated."),
     ("sign_language", "Sign languages provided, separated by \"; \"; empty when none is stated."),
@@ -208,8 +333,18 @@ CSV_COLUMNS = [
     ("materials_in_advance", "true or false: documents shared beforehand; empty when the proposal does not say."),
     ("accessibility_notes", "Other accessibility information; empty when none."),
     ("example", "true for sample content shipped with the repository, otherwise false."),
-    ("url", "Address of the proposal's page on the site."),
+    ("url", "Address of the proposal's page on the site (relative to this file when the site has no address)."),
     ("source", "Path of the proposal's file in the repository."),
+    ("subtitle", "Second line of the title; empty when none."),
+    ("recording", "allowed or not-allowed: what the proposers said about recording and streaming; empty when "
+                  "they have not said."),
+    ("do_not_record", "true unless the proposers allowed recording (recording is allowed): the session must not "
+                      "be recorded or streamed."),
+    ("start_iso", "Start of each slot as a date and time with the UTC offset (2016-12-07T20:00:00+01:00); empty "
+                  "when not scheduled." + _SLOTS),
+    ("end_iso", "End of each slot as a date and time with the UTC offset; empty when not scheduled." + _SLOTS),
+    ("slot_guids", "Identifier (UUID) of each slot, the same as in schedule.json and the calendars; empty when not "
+                   "scheduled." + _SLOTS),
 ]
 
 
@@ -227,10 +362,9 @@ def _flag(value) -> str:
     return "" if value is None else ("true" if value else "false")
 
 
-def _csv_row(agenda: Agenda, p: Proposal, base: str, lang: str) -> list:
+def _csv_row(agenda: Agenda, p: Proposal, site: Site, lang: str, idents: dict) -> list:
     access = dict(p.accessibility)
-    s = p.schedule
-    room = agenda.room(s.room) if s else None
+    slots = p.slots
     join = LIST_SEPARATOR.join
     cells = {
         "id": p.id,
@@ -242,14 +376,14 @@ def _csv_row(agenda: Agenda, p: Proposal, base: str, lang: str) -> list:
         "theme_names": join(agenda.theme(t).name[lang] for t in p.themes),
         "languages": join(p.languages),
         "duration_minutes": p.duration,
-        "day": s.day if s else "",
-        "start": s.start if s else "",
-        "end": s.end if s else "",
-        "room": s.room if s else "",
-        "room_name": _room_name(room) if room else "",
+        "day": join(s.day for s in slots),
+        "start": join(s.start for s in slots),
+        "end": join(s.end for s in slots),
+        "room": join(s.room for s in slots),
+        "room_name": join(_room_name(agenda.room(s.room)) for s in slots),
         "proposers": join(x.name for x in p.proposers),
-        "organisations": join(x.organisation for x in p.proposers),
-        "countries": join(x.country for x in p.proposers),
+        "organisations": join(x.organisation or "" for x in p.proposers),
+        "countries": join(x.country or "" for x in p.proposers),
         "summary": p.summary,
         "looking_for": join(p.looking_for),
         "interpretation": join(access.get("interpretation", ())),
@@ -259,53 +393,37 @@ def _csv_row(agenda: Agenda, p: Proposal, base: str, lang: str) -> list:
         "materials_in_advance": _flag(access.get("materials_in_advance")),
         "accessibility_notes": access.get("notes", ""),
         "example": _flag(p.example),
-        "url": proposal_url(base, p.id),
+        "url": site.proposal(p.id),
         "source": p.path,
+        "subtitle": p.subtitle or "",
+        "recording": p.recording or "",
+        "do_not_record": _flag(p.do_not_record),
+        "start_iso": join(s.starts_at.isoformat() for s in slots),
+        "end_iso": join(s.ends_at.isoformat() for s in slots),
+        "slot_guids": join(idents[p.id, s.index].guid for s in slots),
     }
     # Every text cell is neutralised; the numbers we write ourselves are left as numbers.
     return [neutralise_formula(v) if isinstance(v, str) else v for v in (cells[c] for c, _ in CSV_COLUMNS)]
 
 
-def proposals_csv(agenda: Agenda, *, base_url: str, lang: str = "fr") -> str:
+def proposals_csv(agenda: Agenda, *, base_url: str | None, lang: str = "fr") -> str:
     """One row per proposal (ordered by id), columns as in CSV_COLUMNS, RFC 4180 (CRLF).
 
     Names of formats and themes are in `lang` (fr or en). The Markdown description is not
-    included: proposals.json carries every field."""
-    base = site_base(base_url)
+    included: proposals.json carries every field. Without a site address (base_url None),
+    `url` is relative to data/proposals.csv."""
+    site = Site(base_url, "data/proposals.csv")
     _check_lang(agenda, lang)
+    idents = identities(agenda)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([c for c, _ in CSV_COLUMNS])
     for p in sorted(agenda.proposals, key=lambda p: p.id):
-        writer.writerow(_csv_row(agenda, p, base, lang))
+        writer.writerow(_csv_row(agenda, p, site, lang, idents))
     return out.getvalue()
 
 
 # --- frab / C3VOC schedule.json ------------------------------------------------------------
-
-
-def frab_guid(agenda: Agenda, kind: str, key: str) -> str:
-    """A UUID v5, stable across builds, for a session ('proposal'), a 'room' or a 'person'."""
-    return str(uuid.uuid5(GUID_NAMESPACE, f"{agenda.event.repository}#{kind}/{key}"))
-
-
-def frab_ids(proposal_ids) -> dict:
-    """proposal id -> a positive 31-bit integer from its sha256, unique among them all.
-
-    31 bits because some apps store the id in a signed 32-bit integer. On a collision, the
-    proposal with the greater id hashes again with a counter (ids taken in id order)."""
-    taken, out = set(), {}
-    for pid in sorted(proposal_ids):
-        n = 0
-        while True:
-            digest = hashlib.sha256((pid if n == 0 else f"{pid}#{n}").encode("utf-8")).hexdigest()
-            number = int(digest[:8], 16) & 0x7FFFFFFF
-            if number and number not in taken:
-                break
-            n += 1
-        taken.add(number)
-        out[pid] = number
-    return out
 
 
 def default_acronym(agenda: Agenda) -> str:
@@ -317,10 +435,6 @@ def default_acronym(agenda: Agenda) -> str:
     return name
 
 
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _frab_room_names(agenda: Agenda) -> dict:
     """room id -> the name used as key in the schedule; a name shared by two rooms gets its id."""
     names = {r.id: _room_name(r) for r in agenda.event.rooms}
@@ -330,82 +444,88 @@ def _frab_room_names(agenda: Agenda) -> dict:
     return {rid: (name if counts[name] == 1 else f"{name} ({rid})") for rid, name in names.items()}
 
 
-def _frab_event(agenda: Agenda, p: Proposal, base: str, lang: str, acronym: str, number: int, room_names) -> dict:
-    s = p.schedule
-    tz = agenda.event.timezone
+def _frab_event(agenda: Agenda, p: Proposal, s: Slot, ident: Identity, site: Site, lang: str, acronym: str,
+                room_names) -> dict:
     return {
-        "guid": frab_guid(agenda, "proposal", p.id),
-        "id": number,
-        "date": _local_iso(tz, s.day, s.start),
+        "guid": ident.guid,
+        "id": ident.id,
+        "date": s.starts_at.isoformat(),
         "start": s.start,
-        "duration": _hhmm(p.duration),
+        "end": s.ends_at.isoformat(),
+        "duration": hours_minutes(s.duration),
         "room": room_names[s.room],
-        "slug": f"{acronym}-{number}-{p.id}",
-        "url": proposal_url(base, p.id),
+        "slug": f"{acronym}-{ident.id}-{p.id}",
+        # An absolute address is required: without a site address, the proposal's file.
+        "url": site.absolute(proposal_path(p.id)) or source_url(agenda, p),
         "title": p.title,
-        "subtitle": "",
-        "track": agenda.theme(p.themes[0]).name[lang],
+        "subtitle": p.subtitle or "",
+        "track": agenda.theme(p.themes[0]).name[lang] if p.themes else None,
         "type": agenda.format(p.format).name[lang],
-        "language": p.languages[0],
+        "language": p.languages[0] if p.languages else "",
         "abstract": p.summary,
         "description": p.description,
-        "recording_license": "",
-        "do_not_record": False,
-        "persons": [{"name": x.name, "public_name": x.name,
-                     "guid": frab_guid(agenda, "person", f"{x.organisation}/{x.name}")} for x in p.proposers],
+        "do_not_record": p.do_not_record,
+        "persons": [{"name": x.name, "public_name": x.name, "guid": person_guid(agenda, x)} for x in p.proposers],
         "links": [{"title": title, "url": url} for title, url in p.links],
         "attachments": [],
     }
 
 
-def frab_schedule(agenda: Agenda, *, base_url: str, generated: str, lang: str = "fr",
+def frab_schedule(agenda: Agenda, *, base_url: str | None, generated: str, lang: str = "fr",
                   acronym: str | None = None) -> str:
-    """The scheduled sessions as a frab / C3VOC schedule.json (https://c3voc.de/wiki/schedule).
+    """Every slot of the programme as a frab / C3VOC schedule.json (https://c3voc.de/wiki/schedule).
 
-    Every day of the event is listed (with an empty `rooms` object when nothing happens);
-    each day lists the rooms that have sessions, in the order of event.yaml, each with its
-    sessions in time order. Names of the event, rooms, formats (type) and themes (track)
-    are in `lang`. Days are numbered from 1, as frab and pretalx do."""
-    base = site_base(base_url)
+    Every day of the event is listed (with an empty `rooms` object when nothing happens),
+    from its opening to its closing (past midnight when its hours run past midnight; from
+    day-change to day-change hour without hours). A slot belongs to its event day, so a
+    night session after midnight is listed under the evening's day, its `date` being the
+    real instant. Each day lists the rooms that have sessions, in the order of event.yaml,
+    each with its sessions in time order. Names of the event, rooms, formats (type) and
+    themes (track) are in `lang`. Days are numbered from 1, as frab and pretalx do. Without
+    a site address (base_url None), `base_url` and the conference's `url` are left out and a
+    session's `url` is its file in the repository."""
+    site = Site(base_url, "data/schedule.json")
     _check_lang(agenda, lang)
     version = _generated(generated)
     acronym = acronym or default_acronym(agenda)
     e = agenda.event
-    tz = e.timezone
-    ids = frab_ids(p.id for p in agenda.proposals)  # all, so scheduling one changes no other id
+    clock = e.clock
+    idents = identities(agenda)
     room_names = _frab_room_names(agenda)
     order = {r.id: i for i, r in enumerate(e.rooms)}
+    by_day = {}
+    for x in agenda.sessions():
+        by_day.setdefault(x.slot.day, []).append(x)
     days = []
-    for index, day in enumerate(e.days(), start=1):
-        if e.hours:
-            start, end = _local_iso(tz, day, e.hours[0]), _local_iso(tz, day, e.hours[1])
-        else:
-            following = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
-            start, end = _local_iso(tz, day, "00:00"), _local_iso(tz, following, "00:00")
-        sessions = sorted(agenda.scheduled(day), key=lambda p: (order[p.schedule.room], p.schedule.start, p.id))
+    for index, day in enumerate(clock.days, start=1):
+        opens, closes = clock.opening(day)
+        sessions = sorted(by_day.get(day.isoformat(), ()),
+                          key=lambda x: (order[x.slot.room], x.slot.starts_at, x.proposal.id, x.slot.index))
         rooms = {}
-        for p in sessions:
-            rooms.setdefault(room_names[p.schedule.room], []).append(
-                _frab_event(agenda, p, base, lang, acronym, ids[p.id], room_names))
-        days.append({"index": index, "date": day, "day_start": start, "day_end": end, "rooms": rooms})
+        for x in sessions:
+            rooms.setdefault(room_names[x.slot.room], []).append(
+                _frab_event(agenda, x.proposal, x.slot, idents[x.proposal.id, x.slot.index], site, lang, acronym,
+                            room_names))
+        days.append({"index": index, "date": day.isoformat(), "day_start": _iso(clock, opens),
+                     "day_end": _iso(clock, closes), "rooms": rooms})
+    conference = {
+        "acronym": acronym,
+        "title": e.name[lang],
+        "start": e.first_day,
+        "end": e.last_day,
+        "daysCount": len(days),
+        "timeslot_duration": "00:05",
+        "time_zone_name": e.timezone,
+        "url": site.absolute(),
+        "rooms": [{"name": room_names[r.id], "guid": frab_guid(agenda, "room", r.id)} for r in e.rooms],
+        "days": days,
+    }
+    schedule = {"version": version, "base_url": site.absolute(), "conference": conference}
+    if site.base is None:  # both must be absolute addresses: left out rather than wrong
+        del schedule["base_url"], conference["url"]
     document = {
         "$schema": C3VOC_SCHEMA,
         "generator": {"name": "agenda", "version": __version__},
-        "schedule": {
-            "version": version,
-            "base_url": base,
-            "conference": {
-                "acronym": acronym,
-                "title": e.name[lang],
-                "start": e.first_day,
-                "end": e.last_day,
-                "daysCount": len(days),
-                "timeslot_duration": "00:05",
-                "time_zone_name": tz,
-                "url": base,
-                "rooms": [{"name": room_names[r.id], "guid": frab_guid(agenda, "room", r.id)} for r in e.rooms],
-                "days": days,
-            },
-        },
+        "schedule": schedule,
     }
     return _dumps(document)

@@ -5,11 +5,20 @@ the site, the stamp of the build, the status history), never the clock, the disk
 machine's locale, so that the same repository always gives the same bytes.
 
 - iCalendar (RFC 5545) is written by the `icalendar` library: escaping of `,` `;` `\\` and
-  line breaks, and the folding of content lines at 75 octets, are its job. Times are local
-  times of the event's zone (TZID) with a VTIMEZONE built from the tz database for the
-  event's years only, so that the component does not change with "now" and stays small.
+  line breaks, and the folding of content lines at 75 octets, are its job. One VEVENT per
+  slot, its UID the slot's guid (the same as in schedule.json: kept from an imported
+  programme, or derived from the proposal, never from the time, so that moving a session
+  updates it in subscribed calendars). Times are local times of the event's zone (TZID)
+  with a VTIMEZONE built from the tz database for the event's years only, so that the
+  component does not change with "now" and stays small. Recording consent is said twice:
+  `X-AGENDA-DO-NOT-RECORD` (frab's do_not_record) for tools, a sentence in DESCRIPTION for
+  people, since calendar apps show no X- property.
 - Atom (RFC 4287) is written by `xml.etree.ElementTree`; characters that XML 1.0 cannot
   carry are removed first, so that the feed always parses.
+
+Without a site address (base_url None), calendars have no URL (a URI must be absolute) and
+the feed links relatively (an href is an IRI reference) with ids made from the repository's
+address (an id must be an absolute IRI).
 """
 
 from __future__ import annotations
@@ -22,19 +31,19 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vText
 
+from .exports import identities
 from .i18n import Messages
-from .model import Agenda, Proposal
-from .urls import proposal_url, site_base
+from .model import Agenda, Proposal, Session
+from .urls import Site, proposal_path
 
 __all__ = [
     "atom_feed",
     "calendar_all",
     "calendar_proposal",
     "calendar_theme",
-    "event_uid",
     "feed_events",
-    "proposal_url",
-    "scheduled_proposals",
+    "recording_sentence",
+    "sessions_of",
 ]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -47,11 +56,19 @@ STRINGS = {
         "new": "Nouvelle proposition : {title}",
         "feed_subtitle": "Nouvelles propositions et changements de statut (acceptées, programmées)",
         "calendar_of": "{event} — {name}",
+        "proposers": "Porteurs",
+        "recording.allowed": "Enregistrement et diffusion autorisés par les intervenants.",
+        "recording.not-allowed": "Ne pas enregistrer ni diffuser : les intervenants ont refusé.",
+        "recording.unknown": "Ne pas enregistrer ni diffuser : les intervenants n'ont pas donné leur accord.",
     },
     "en": {
         "new": "New proposal: {title}",
         "feed_subtitle": "New proposals and status changes (accepted, scheduled)",
         "calendar_of": "{event} — {name}",
+        "proposers": "Proposers",
+        "recording.allowed": "Recording and streaming allowed by the speakers.",
+        "recording.not-allowed": "Do not record or stream: the speakers said no.",
+        "recording.unknown": "Do not record or stream: the speakers have not agreed to it.",
     },
 }
 
@@ -101,56 +118,44 @@ class Text(vText):
         return text.encode(self.encoding)
 
 
-# --------------------------------------------------------------------------- URLs
-
-
-
-def _host(base_url):
-    return urlsplit(site_base(base_url)).hostname
-
-
-def event_uid(base_url: str, proposal_id: str) -> str:
-    """The VEVENT UID of a proposal: "<id>@<host>", the same in every calendar and build."""
-    return f"{proposal_id}@{_host(base_url)}"
-
-
 # --------------------------------------------------------------------------- iCalendar
 
-def scheduled_proposals(agenda: Agenda, theme_id: str | None = None) -> list[Proposal]:
-    """Scheduled proposals (of one theme), ordered by start, then id. Scheduled means
-    having a schedule, as in `Agenda.scheduled()` (the checker makes it the same as
-    `status: scheduled`)."""
-    items = [p for p in agenda.scheduled() if theme_id is None or theme_id in p.themes]
-    return sorted(items, key=lambda p: (p.schedule.day, p.schedule.start, p.id))
+def sessions_of(agenda: Agenda, theme_id: str | None = None, proposal_id: str | None = None) -> list[Session]:
+    """Every slot of the scheduled proposals (of one theme, or of one proposal), in time
+    order (`Agenda.sessions()`)."""
+    return [x for x in agenda.sessions()
+            if (theme_id is None or theme_id in x.proposal.themes)
+            and (proposal_id is None or x.proposal.id == proposal_id)]
 
 
-def calendar_all(agenda: Agenda, *, base_url: str, stamp: dt.datetime, lang: str = "fr") -> bytes:
-    """Every scheduled proposal of the programme, as an iCalendar file."""
+def calendar_all(agenda: Agenda, *, base_url: str | None, stamp: dt.datetime, lang: str = "fr") -> bytes:
+    """Every session of the programme (one event per slot), as an iCalendar file."""
     m = Messages(lang)
-    return _calendar(agenda, scheduled_proposals(agenda), m.name(agenda.event.name),
+    return _calendar(agenda, sessions_of(agenda), m.name(agenda.event.name),
                      base_url=base_url, stamp=stamp, m=m)
 
 
-def calendar_theme(agenda: Agenda, theme_id: str, *, base_url: str, stamp: dt.datetime,
+def calendar_theme(agenda: Agenda, theme_id: str, *, base_url: str | None, stamp: dt.datetime,
                    lang: str = "fr") -> bytes:
-    """The scheduled proposals of one theme (KeyError for an unknown theme)."""
+    """The sessions of one theme (KeyError for an unknown theme)."""
     m = Messages(lang)
     theme = agenda.theme(theme_id)
     name = _strings(lang)["calendar_of"].format(event=m.name(agenda.event.name), name=m.name(theme.name))
-    return _calendar(agenda, scheduled_proposals(agenda, theme_id), name,
+    return _calendar(agenda, sessions_of(agenda, theme_id=theme_id), name,
                      base_url=base_url, stamp=stamp, m=m)
 
 
-def calendar_proposal(agenda: Agenda, proposal_id: str, *, base_url: str, stamp: dt.datetime,
+def calendar_proposal(agenda: Agenda, proposal_id: str, *, base_url: str | None, stamp: dt.datetime,
                       lang: str = "fr") -> bytes:
-    """One scheduled proposal ("add to my calendar"). KeyError for an unknown proposal,
-    ValueError for a proposal that is not scheduled: there is nothing to add."""
+    """Every slot of one scheduled proposal ("add to my calendar"). KeyError for an unknown
+    proposal, ValueError for a proposal that is not scheduled: there is nothing to add."""
     m = Messages(lang)
     p = agenda.proposal(proposal_id)
-    if p.schedule is None:
+    if not p.slots:
         raise ValueError(f"proposal {proposal_id!r} is not scheduled (status {p.status})")
     name = _strings(lang)["calendar_of"].format(event=m.name(agenda.event.name), name=p.title)
-    return _calendar(agenda, [p], name, base_url=base_url, stamp=stamp, m=m)
+    return _calendar(agenda, sessions_of(agenda, proposal_id=proposal_id), name,
+                     base_url=base_url, stamp=stamp, m=m)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -170,8 +175,8 @@ def vtimezone(agenda: Agenda) -> Timezone:
                               last_date=dt.date(last.year + 1, 1, 1))
 
 
-def _calendar(agenda, proposals, name, *, base_url, stamp, m) -> bytes:
-    base_url = site_base(base_url)
+def _calendar(agenda, sessions, name, *, base_url, stamp, m) -> bytes:
+    site = Site(base_url, "data/agenda.ics")  # only absolute links: URL is a URI, not a reference
     if not isinstance(stamp, dt.datetime):
         raise TypeError(f"stamp must be a datetime, not {type(stamp).__name__}")
     event = agenda.event
@@ -188,34 +193,54 @@ def _calendar(agenda, proposals, name, *, base_url, stamp, m) -> bytes:
     # zones that events use, and with a 1970-2038 range unless told otherwise.)
     cal.add_component(vtimezone(agenda))
     dtstamp = _utc(stamp)
-    for p in proposals:
-        cal.add_component(_vevent(agenda, p, base_url, dtstamp, zone, m))
+    idents = identities(agenda)
+    for x in sessions:
+        cal.add_component(_vevent(agenda, x, idents[x.proposal.id, x.slot.index], site, dtstamp, zone, m))
     return cal.to_ical()
 
 
-def _local(day, hhmm, zone):
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(hhmm), tzinfo=zone)
+def _wall(moment: dt.datetime, zone):
+    """DTSTART/DTEND: local time with TZID, unless the wall-clock time occurs twice (the night
+    the clocks go back) and the instant is the second one: RFC 5545 (3.3.5) reads such a
+    local time as the first, so that instant is written in UTC."""
+    local = moment.astimezone(zone)
+    if local.fold and local.replace(fold=0).utcoffset() != local.utcoffset():
+        return local.astimezone(dt.timezone.utc)
+    return local.replace(fold=0)
 
 
-def _vevent(agenda, p, base_url, dtstamp, zone, m) -> Event:
-    s = p.schedule
-    url = proposal_url(base_url, p.id)
-    people = ", ".join(f"{x.name} ({x.organisation})" for x in p.proposers)
-    description = f"{p.summary}\n\n{url}\n{m('proposers')}{m('colon')}{people}"
+def recording_sentence(proposal: Proposal, lang: str) -> str:
+    """What a reader of the calendar is told about recording: the proposers' consent."""
+    return _strings(lang)["recording." + (proposal.recording or "unknown")]
+
+
+def _vevent(agenda, session: Session, ident, site: Site, dtstamp, zone, m) -> Event:
+    p, s = session.proposal, session.slot
+    url = site.absolute(proposal_path(p.id))
+    people = ", ".join(f"{x.name} ({x.organisation})" if x.organisation else x.name for x in p.proposers)
+    lines = [url] if url else []
+    if people:
+        lines.append(f"{_strings(m.lang)['proposers']}{m('colon')}{people}")
+    lines.append(recording_sentence(p, m.lang))
+    description = "\n\n".join(part for part in (p.subtitle, p.summary, "\n".join(lines)) if part)
     categories = [m.name(agenda.theme(t).name) for t in p.themes]
     categories.append(m.name(agenda.format(p.format).name))
     ev = Event()
-    ev.add("uid", event_uid(base_url, p.id))
+    ev.add("uid", ident.guid)
     ev.add("dtstamp", dtstamp)
-    ev.add("dtstart", _local(s.day, s.start, zone))
-    ev.add("dtend", _local(s.day, s.end, zone))
+    ev.add("dtstart", _wall(s.starts_at, zone))
+    ev.add("dtend", _wall(s.ends_at, zone))
     ev.add("summary", ical_text(p.title))
     ev.add("description", ical_text(description))
     ev.add("location", ical_text(m.name(agenda.room(s.room).name)))
-    ev.add("url", url)
+    if url:
+        ev.add("url", url)
     ev.add("categories", [ical_text(c) for c in categories])
     ev["categories"].cats = [ical_text(c) for c in categories]  # the library wraps them in its own vText
     ev.add("status", "CONFIRMED")
+    # For machines (recording and streaming tools): frab's do_not_record, TRUE unless the
+    # proposers said yes. Calendar apps do not show X- properties: DESCRIPTION says it to people.
+    ev.add("x-agenda-do-not-record", ical_text("TRUE" if p.do_not_record else "FALSE"))
     return ev
 
 
@@ -273,7 +298,7 @@ def feed_events(agenda: Agenda, history) -> list[tuple[dt.datetime, str, str]]:
 
 
 def _sub(parent, tag, text=None, **attrs):
-    el = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    el = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items() if v is not None})
     if text is not None:
         el.text = xml_text(text)
     return el
@@ -285,7 +310,7 @@ def _entry_title(kind, title, m):
     return f"{m('status.' + kind)}{m('colon')}{title}"
 
 
-def atom_feed(agenda: Agenda, history, *, base_url: str, lang: str = "fr", limit: int | None = 50,
+def atom_feed(agenda: Agenda, history, *, base_url: str | None, lang: str = "fr", limit: int | None = 50,
               fallback_updated: dt.datetime | dt.date | str | None = None) -> str:
     """An Atom 1.0 feed of the latest proposals and status changes, newest first.
 
@@ -295,7 +320,7 @@ def atom_feed(agenda: Agenda, history, *, base_url: str, lang: str = "fr", limit
     Returns the document as text: an XML declaration (UTF-8, how it must be written), the
     feed, a final newline."""
     m = Messages(lang)
-    base_url = site_base(base_url)
+    site = Site(base_url, FEED_PATH)
     events = feed_events(agenda, history)
     if limit is not None:
         events = events[:max(limit, 0)]
@@ -307,26 +332,30 @@ def atom_feed(agenda: Agenda, history, *, base_url: str, lang: str = "fr", limit
         raise ValueError("the feed has no entry: pass fallback_updated for its updated date")
 
     event = agenda.event
-    host = _host(base_url)
+    # Ids are absolute IRIs: from the site's address, else from the repository's.
+    feed_id, host, prefix = site.base, site.host, ""
+    if site.base is None:
+        repository = urlsplit(event.repository)
+        feed_id, host, prefix = event.repository, repository.hostname, repository.path.strip("/") + "/"
     tag_year = dt.date.fromisoformat(event.first_day).year
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": lang})
-    _sub(feed, "id", base_url)
+    _sub(feed, "id", feed_id)
     _sub(feed, "title", m.name(event.name), type="text")
     _sub(feed, "subtitle", _strings(lang)["feed_subtitle"], type="text")
     _sub(feed, "updated", _rfc3339(updated))
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=base_url + FEED_PATH)
-    _sub(feed, "link", rel="alternate", type="text/html", href=base_url)
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=site.link(FEED_PATH))
+    _sub(feed, "link", rel="alternate", type="text/html", href=site.link())
     _sub(_sub(feed, "author"), "name", m.name(event.name))  # for entries without proposers
 
     for instant, kind, pid in events:
         p = agenda.proposal(pid)
         published = _instant(history[pid][0][0])
         entry = _sub(feed, "entry")
-        _sub(entry, "id", f"tag:{host},{tag_year}:{quote(pid, safe='')}:{kind}:{instant.strftime('%Y%m%dT%H%M%SZ')}")
+        _sub(entry, "id", f"tag:{host},{tag_year}:{prefix}{quote(pid, safe='')}:{kind}:{instant.strftime('%Y%m%dT%H%M%SZ')}")
         _sub(entry, "title", _entry_title(kind, p.title, m), type="text")
         _sub(entry, "published", _rfc3339(published))
         _sub(entry, "updated", _rfc3339(instant))
-        _sub(entry, "link", rel="alternate", type="text/html", href=proposal_url(base_url, pid))
+        _sub(entry, "link", rel="alternate", type="text/html", href=site.proposal(pid))
         for person in p.proposers:
             author = _sub(entry, "author")
             _sub(author, "name", person.name)
@@ -334,8 +363,9 @@ def atom_feed(agenda: Agenda, history, *, base_url: str, lang: str = "fr", limit
                 _sub(author, "uri", f"https://github.com/{person.github}")
         for tid in p.themes:
             _sub(entry, "category", term=tid, label=m.name(agenda.theme(tid).name),
-                 scheme=f"{base_url}themes/")
-        _sub(entry, "summary", p.summary, type="text")
+                 scheme=site.absolute("themes/"))  # an IRI: left out without an address
+        if p.summary:
+            _sub(entry, "summary", p.summary, type="text")
 
     ET.indent(feed, "  ")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True).decode("utf-8") + "\n"

@@ -34,9 +34,9 @@ def proposal_calendar_path(proposal_id: str) -> str:
     return f"data/proposals/{proposal_id}.ics"
 
 
-def data_files(agenda, history: dict, *, base_url: str, stamp: dt.datetime, lang: str = "fr") -> dict:
-    """path -> bytes for every open-data file."""
-    base_url = base_url if base_url.endswith("/") else base_url + "/"
+def data_files(agenda, history: dict, *, base_url: str | None, stamp: dt.datetime, lang: str = "fr") -> dict:
+    """path -> bytes for every open-data file. `base_url` is the site's absolute address, or
+    None when it has none (see urls.Site: relative links, absolute-only fields left out)."""
     generated = stamp.astimezone(dt.timezone.utc).isoformat()
     files = {
         "data/proposals.json": exports.proposals_json(agenda, base_url=base_url, generated=generated),
@@ -49,7 +49,9 @@ def data_files(agenda, history: dict, *, base_url: str, stamp: dt.datetime, lang
     for theme in agenda.themes:
         files[theme_calendar_path(theme.id)] = feeds.calendar_theme(agenda, theme.id, base_url=base_url,
                                                                    stamp=stamp, lang=lang)
-    for proposal in agenda.scheduled():
+    for proposal in agenda.proposals:
+        if not proposal.slots:
+            continue
         files[proposal_calendar_path(proposal.id)] = feeds.calendar_proposal(agenda, proposal.id, base_url=base_url,
                                                                              stamp=stamp, lang=lang)
     return {path: content.encode("utf-8") if isinstance(content, str) else content

@@ -26,6 +26,7 @@ from .opendata import data_files
 from .pages import render_site
 from .problems import format_text
 from .repository import EVENT_FILE, FOLDERS, check_repository
+from .urls import NO_ADDRESS_NOTE, usable_base
 
 log = logging.getLogger("mkdocs.plugins.agenda")
 
@@ -70,7 +71,9 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         template = Path(config.docs_dir) / "proposal-template.yaml"
         self.pages = render_site(agenda, self.config.language,
                                  template=template.read_text(encoding="utf-8") if template.is_file() else None)
-        base_url = config.site_url or agenda.event.site_url or "/"
+        base_url = usable_base(config.site_url or agenda.event.site_url)  # None: the site has no address
+        if base_url is None:
+            log.info(f"agenda: {NO_ADDRESS_NOTE}")
         history = complete(status_history(self.root), agenda, self.build_date.isoformat())
         self.data = data_files(agenda, history, base_url=base_url, stamp=self.build_date, lang=self.config.language)
         return config
