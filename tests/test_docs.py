@@ -7,6 +7,7 @@ import shutil
 
 from agenda.catalogue import RULES
 from agenda.repository import check_repository
+from agenda.schema import examples as schema_examples
 from agenda.timeline import slots_of
 from conftest import ROOT
 
@@ -45,13 +46,43 @@ def test_every_rule_the_code_reports_is_in_the_catalogue():
     assert used - set(RULES) - not_rules == set()
 
 
-def test_the_proposal_template_passes_the_check(tmp_path):
+def test_the_proposal_template_is_refused_until_its_placeholders_are_replaced(tmp_path):
+    """Copied unedited, the template fails on exactly its placeholders (the schema's
+    `examples`); with each replaced by the contributor's own words, it passes."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "site", "tests", "benchmarks"))
     shutil.rmtree(repo / "proposals")
     (repo / "proposals").mkdir()
-    shutil.copy(ROOT / "docs" / "proposal-template.yaml", repo / "proposals" / "my-session.yaml")
+    template = (ROOT / "docs" / "proposal-template.yaml").read_text(encoding="utf-8")
+    target = repo / "proposals" / "my-session.yaml"
+    target.write_text(template, encoding="utf-8")
+    problems = check_repository(repo, jobs=1).problems
+    assert {(p.rule, p.field) for p in problems} == {
+        ("placeholder-text", field) for field in
+        ("title", "summary", "description", "proposers[0].name", "links[0].title", "links[0].url",
+         "accessibility.notes")}
+    own = (template.replace("Title of my session / Titre de ma session", "Open budgets for small towns")
+           .replace("Your Name / Votre nom", "Awa Diop")
+           .replace("Project website / Site du projet", "Our project")
+           .replace("https://example.org/", "https://budgets.example.net/")
+           .replace("Anything else attendees should know. / Toute autre information utile.", "Quiet room nearby.")
+           .replace("One or two sentences saying what the session is about. /\n  Une ou deux phrases qui disent "
+                    "de quoi parle la session.", "How small towns publish their budgets, and how citizens read them.")
+           .replace("What participants will learn or make. / Ce que les participants apprendront ou produiront.",
+                    "Read a town budget together.")
+           .replace("1. First part / Première partie", "1. The budget's pages")
+           .replace("2. Second part / Deuxième partie", "2. Questions to the town")
+           .replace("- people who… / les personnes qui…", "- anyone who lives in a small town"))
+    target.write_text(own, encoding="utf-8")
     assert check_repository(repo, jobs=1).problems == []
+
+
+def test_the_templates_placeholders_are_the_schemas_examples():
+    template = (ROOT / "docs" / "proposal-template.yaml").read_text(encoding="utf-8")
+    for examples in schema_examples("proposal").values():
+        for example in examples:
+            first_line = example.splitlines()[0] if "\n" in example else example.split(" / ")[0]
+            assert first_line in template
 
 
 def test_content_covers_every_format_status_and_theme():

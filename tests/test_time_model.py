@@ -225,19 +225,21 @@ def test_a_double_booking_of_a_normal_room_stays_an_error(tmp_path):
     assert got == set()
 
 
-def test_the_same_name_in_two_places_is_a_warning_the_same_account_an_error(tmp_path):
+def test_one_person_in_two_places_is_a_warning_that_says_whether_it_is_surely_them(tmp_path):
     by_name = {"one": scheduled(slot("2016-12-07", "10:00"), title="The first session"),
                "two": scheduled(slot("2016-12-07", "10:30", room="room-b"), title="A second workshop")}
     _, got = check(tmp_path, by_name)
     assert got == {("one", "proposer-conflict", "warning"), ("two", "proposer-conflict", "warning")}
     for data in by_name.values():
         data["proposers"] = [{"name": "Camille Test", "github": "camille-test"}]
-    _, got = check(tmp_path / "2", by_name)
-    assert got == {("one", "proposer-conflict", "error"), ("two", "proposer-conflict", "error")}
+    report, got = check(tmp_path / "2", by_name)
+    assert got == {("one", "proposer-conflict", "warning"), ("two", "proposer-conflict", "warning")}
+    assert all(m.endswith("(the same account)") for m in messages(report, "proposer-conflict"))
     by_guid = {pid: {**data, "proposers": [{"name": f"Name {pid}", "guid": "6a1f0c1e-8c44-4b43-a1e2-3f6f2f0b9d11"}]}
                for pid, data in by_name.items()}
-    _, got = check(tmp_path / "3", by_guid)
-    assert got == {("one", "proposer-conflict", "error"), ("two", "proposer-conflict", "error")}
+    report, got = check(tmp_path / "3", by_guid)
+    assert got == {("one", "proposer-conflict", "warning"), ("two", "proposer-conflict", "warning")}
+    assert all(m.endswith("(the same account)") for m in messages(report, "proposer-conflict"))
 
 
 def test_one_person_listed_twice_under_two_unicode_forms(tmp_path):
@@ -347,3 +349,74 @@ def test_values_of_the_wrong_type_get_the_schemas_message_and_nothing_else_break
     assert got and all(rule in ("wrong-type", "not-allowed", "too-few-items", "missing-field", "out-of-range")
                        for _, rule, _ in got), got
     assert all(p.field.startswith(field) or p.rule == "missing-field" for p in report.problems)
+
+
+# --- the week's external events: places instead of rooms, venue days inside the event's -------
+
+WEEK = {"dates": {"start": "2016-12-05", "end": "2016-12-11"},
+        "venue_dates": {"start": "2016-12-07", "end": "2016-12-09"}}
+LYON = {"name": "Médiathèque", "city": "Lyon", "country": "FR"}
+
+
+def elsewhere(day, start, place=LYON, **extra):
+    return {"day": day, "start": start, "place": place, **extra}
+
+
+def test_an_external_event_of_the_week_has_a_place_and_no_opening_hours(tmp_path):
+    proposals = {"lyon": scheduled(elsewhere("2016-12-05", "20:00"), duration=180),
+                 "online": scheduled(elsewhere("2016-12-10", "09:00", place={"online": True,
+                                                                                "url": "https://meet.example.org/x"}),
+                                     title="An online session on Saturday", proposers=[{"name": "Dominique Test"}]),
+                 "week-long": scheduled(elsewhere("2016-12-05", "10:00"), duration=6 * 1440,
+                                        title="An exhibition all week", proposers=[{"name": "Alex Test"}])}
+    report, got = check(tmp_path, proposals, **WEEK)
+    assert got == set()
+    agenda = build_agenda(report.event, report.themes, report.proposals)
+    lyon = agenda.proposal("lyon").slots[0]
+    assert lyon.room is None and lyon.place.city == "Lyon" and lyon.place.country == "FR"
+    assert [x.proposal.id for x in agenda.sessions("2016-12-05")] == ["week-long", "lyon"]
+
+
+def test_rooms_of_the_venue_only_on_the_venues_days(tmp_path):
+    report, got = check(tmp_path, {"monday": scheduled(slot("2016-12-05", "10:00"))}, **WEEK)
+    assert got == {("monday", "schedule-outside-event", "error")}
+    assert "outside the days the venue is open (2016-12-07 to 2016-12-09)" in report.problems[0].message
+
+
+def test_an_external_event_still_ends_within_the_week(tmp_path):
+    _, got = check(tmp_path, {"too-long": scheduled(elsewhere("2016-12-10", "10:00"), duration=3 * 1440)}, **WEEK)
+    assert got == {("too-long", "schedule-outside-event", "error")}
+
+
+@pytest.mark.parametrize("where, rule", [
+    ({"room": "room-a", "place": LYON}, "invalid-value"),
+    ({}, "missing-field"),
+    ({"place": {"name": "Somewhere"}}, "missing-field"),
+])
+def test_a_slot_is_either_in_a_room_or_at_a_place(tmp_path, where, rule):
+    _, got = check(tmp_path, {"where": scheduled({"day": "2016-12-07", "start": "10:00", **where})}, **WEEK)
+    assert got == {("where", rule, "error")}
+
+
+def test_venue_dates_are_some_of_the_events_dates(tmp_path):
+    _, got = check(tmp_path, {}, venue_dates={"start": "2016-12-06", "end": "2016-12-08"})
+    assert got == {("event", "schedule-outside-event", "error")}
+
+
+# --- step-free access ---------------------------------------------------------------------------
+
+
+def test_a_session_promising_step_free_access_is_never_in_a_room_with_stairs(tmp_path):
+    rooms = [{"id": "room-a", "name": "Room A", "step_free": True}, {"id": "room-b", "name": "Room B", "step_free": False},
+             {"id": "open-space", "name": "Open space", "shared": True}]
+    promise = {"accessibility": {"step_free_access": True}}
+    proposals = {"ok": scheduled(slot("2016-12-07", "10:00"), **promise),
+                 "stairs": scheduled(slot("2016-12-07", "10:00", room="room-b"), title="Upstairs workshop",
+                                     proposers=[{"name": "Dominique Test"}], **promise),
+                 "unknown": scheduled(slot("2016-12-07", "10:00", room="open-space"), title="In the open space",
+                                      proposers=[{"name": "Alex Test"}], **promise),
+                 "no-promise": scheduled(slot("2016-12-08", "10:00", room="room-b"), title="No promise made",
+                                         proposers=[{"name": "Sam Test"}])}
+    report, got = check(tmp_path, proposals, rooms=rooms)
+    assert got == {("stairs", "step-free-room", "error"), ("unknown", "step-free-room", "error")}
+    assert "choose a step-free room: room-a" in report.problems[0].hint

@@ -31,6 +31,18 @@ class Named:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a session held outside the venue takes place (an external event of the week)."""
+
+    name: str | None = None
+    address: str | None = None
+    city: str | None = None
+    country: str | None = None
+    online: bool = False
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Slot:
     """One time a session is held. `day` is the event day it belongs to, which for a night
     session is the evening before the calendar date of `starts`."""
@@ -39,7 +51,7 @@ class Slot:
     day: str  # YYYY-MM-DD, the event day
     start: str  # HH:MM, wall clock
     end: str  # HH:MM, wall clock (may be on a later date: see ends)
-    room: str
+    room: str | None  # a room of the venue, or None for a session held elsewhere
     duration: int  # minutes
     starts: dt.datetime  # wall clock, naive, in the event's time zone
     ends: dt.datetime
@@ -47,6 +59,7 @@ class Slot:
     ends_at: dt.datetime    # subtracts wall clocks when both share a zone, across DST too)
     guid: str | None = None  # kept from an imported programme
     source_id: int | None = None
+    place: Place | None = None  # where a session held outside the venue takes place
 
     @property
     def crosses_midnight(self) -> bool:
@@ -88,6 +101,7 @@ class Proposal:
     looking_for: tuple
     recording: str | None  # "allowed", "not-allowed", or None when not said
     example: bool
+    translations: tuple = ()  # (language, title, summary or ""), ordered by language
 
     @property
     def schedule(self) -> Slot | None:
@@ -185,9 +199,9 @@ class Agenda:
 
     @cached_property
     def _sessions(self):
-        order = {r.id: i for i, r in enumerate(self.event.rooms)}
+        order = {r.id: i for i, r in enumerate(self.event.rooms)}  # sessions held elsewhere after the rooms
         items = [Session(p, s) for p in self.proposals for s in p.slots]
-        return tuple(sorted(items, key=lambda x: (x.slot.day, x.slot.starts_at, order.get(x.slot.room, 0),
+        return tuple(sorted(items, key=lambda x: (x.slot.day, x.slot.starts_at, order.get(x.slot.room, len(order)),
                                                    x.proposal.id, x.slot.index)))
 
     def sessions(self, day=None):
@@ -276,8 +290,9 @@ def _slot(clock, index, s, default_duration) -> Slot:
     t = timeline.timing(clock, s, default_duration)
     starts_at = clock.aware(t.start)
     ends_at = (starts_at.astimezone(dt.timezone.utc) + dt.timedelta(minutes=t.duration)).astimezone(starts_at.tzinfo)
-    return Slot(index, s["day"], s["start"], f"{t.end:%H:%M}", s["room"], t.duration, t.start, t.end,
-                starts_at, ends_at, s.get("guid"), s.get("source_id"))
+    place = Place(**s["place"]) if "place" in s else None
+    return Slot(index, s["day"], s["start"], f"{t.end:%H:%M}", s.get("room"), t.duration, t.start, t.end,
+                starts_at, ends_at, s.get("guid"), s.get("source_id"), place)
 
 
 def _proposal(pid, doc, clock) -> Proposal:
@@ -296,6 +311,7 @@ def _proposal(pid, doc, clock) -> Proposal:
         accessibility=tuple((k, _freeze(access[k])) for k in ACCESSIBILITY_ORDER if k in access),
         looking_for=tuple(d.get("looking_for", [])), recording=d.get("recording"),
         example=bool(d.get("example", False)),
+        translations=tuple((lang, t["title"], t.get("summary", "")) for lang, t in sorted(d.get("translations", {}).items())),
     )
 
 

@@ -106,6 +106,21 @@ def event_dates(ctx):
     if ctx.first_day and ctx.last_day and ctx.first_day > ctx.last_day:
         yield _at(doc, ("dates", "end"), "invalid-date", "the event ends before it starts",
                   "dates.end must be on or after dates.start")
+    venue = doc.data.get("venue_dates")
+    if venue and ctx.clock.days:
+        first, last = timeline.parse_date(venue["start"]), timeline.parse_date(venue["end"])
+        for key, day in (("start", first), ("end", last)):
+            if day is None:
+                yield _at(doc, ("venue_dates", key), "invalid-date",
+                          f"venue_dates.{key} is {show(venue[key])}, which is not a calendar date",
+                          "write YYYY-MM-DD, for example 2016-12-07")
+            elif not ctx.clock.in_event(day):
+                yield _at(doc, ("venue_dates", key), "schedule-outside-event",
+                          f"venue_dates.{key} {venue[key]} is outside the event ({ctx.first_day} to {ctx.last_day})",
+                          "the venue's days are some of the event's dates")
+        if first and last and first > last:
+            yield _at(doc, ("venue_dates", "end"), "invalid-date", "the venue closes before it opens",
+                      "venue_dates.end must be on or after venue_dates.start")
     seen = {}
     for i, entry in enumerate(doc.data.get("days", [])):
         day = timeline.parse_date(entry["date"])
@@ -221,9 +236,87 @@ def known_references(ctx, doc):
             yield _at(doc, ("languages", i), "unknown-language",
                       f"language {show(lang)} is not one of the event's languages", suggest.closest(lang, ctx.languages))
     for i, slot in enumerate(timeline.slots_of(d)):
-        if slot["room"] not in ctx.rooms:
-            yield _at(doc, timeline.slot_path(d, i) + ("room",), "unknown-room",
+        path = timeline.slot_path(d, i)
+        name = field_path(path)
+        if "room" in slot and "place" in slot:
+            yield _at(doc, path + ("place",), "invalid-value",
+                      f"{name} has both a room and a place: a session is either in a room of the venue or elsewhere",
+                      "keep `room` for the venue, or `place` for a session held elsewhere")
+        elif "room" not in slot and "place" not in slot:
+            yield _at(doc, path, "missing-field", f"{name} says when, but not where",
+                      "add `room:` (a room id from event.yaml) for the venue, or `place:` (city and country, "
+                      "or online: true) for a session held elsewhere")
+        elif "room" in slot and slot["room"] not in ctx.rooms:
+            yield _at(doc, path + ("room",), "unknown-room",
                       f"room {show(slot['room'])} is not one of the event's rooms", suggest.closest(slot["room"], ctx.rooms))
+        elif "place" in slot and not slot["place"].get("online") and not (
+                "city" in slot["place"] and "country" in slot["place"]):
+            yield _at(doc, path + ("place",), "missing-field",
+                      f"{name}.place needs a city and a country, or `online: true`",
+                      "for example: place: {name: \"Mairie du 2e\", city: Paris, country: FR}")
+
+
+def step_free_rooms(ctx, doc):
+    """A session that promises step-free access is only held in rooms marked step_free:
+    otherwise its page would say "step-free access" beside a room with stairs."""
+    if doc.data.get("accessibility", {}).get("step_free_access") is not True:
+        return
+    d = doc.data
+    accessible = sorted(rid for rid, room in ctx.rooms.items() if room.get("step_free") is True)
+    for i, slot in enumerate(timeline.slots_of(d)):
+        room = ctx.rooms.get(slot.get("room"))
+        if room is not None and room.get("step_free") is not True:
+            state = "has stairs" if room.get("step_free") is False else "is not known to be step-free"
+            yield _at(doc, timeline.slot_path(d, i) + ("room",), "step-free-room",
+                      f"the session promises step-free access, but room {show(slot['room'])} {state}",
+                      ("choose a step-free room: " + suggest.listing(accessible)) if accessible else
+                      "mark step-free rooms with `step_free: true` in event.yaml, or ask the proposers")
+
+
+def placeholders(ctx, doc):
+    """No text is left as the proposal template wrote it ("Title of my session", "Your
+    Name"): the template's example values are the `examples` of the schema's fields."""
+    for pattern, examples in schema.examples("proposal").items():
+        for path, value in _values_at(doc.data, pattern):
+            if not isinstance(value, str):
+                continue
+            if _same_text(value, examples) or (len(pattern) == 1 and pattern[0] in _MARKDOWN_FIELDS
+                                               and _shares_a_line(value, examples)):
+                yield _at(doc, path, "placeholder-text",
+                          f"{field_path(path)} still holds the template's example text {show(value, 40)}",
+                          "replace it with your own words")
+
+
+_MARKDOWN_FIELDS = ("description",)
+
+
+def _values_at(data, pattern, path=()):
+    """(path, value) of every value whose path matches `pattern` ('*' for any list item)."""
+    if not pattern:
+        yield path, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        for i, item in enumerate(data if isinstance(data, list) else ()):
+            yield from _values_at(item, rest, path + (i,))
+    elif isinstance(data, dict) and head in data:
+        yield from _values_at(data[head], rest, path + (head,))
+
+
+def _words(text):
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _same_text(value, examples):
+    return _words(value) in {_words(e) for e in examples}
+
+
+def _shares_a_line(value, examples):
+    """A Markdown text that keeps a sentence of the template's example (20 characters or more;
+    its headings are structure a contributor may keep)."""
+    lines = {_words(line) for e in examples for line in e.splitlines()
+             if len(line.strip()) >= 20 and not line.startswith("#")}
+    return any(_words(line) in lines for line in value.splitlines())
 
 
 _TEXT_LIMITS = ("title", "summary", "description")
@@ -331,6 +424,12 @@ def schedule_times(ctx, doc):
                       f"{field_path(path + ('day',))} {slot['day']} is outside the event ({ctx.first_day} to {ctx.last_day})",
                       "choose a day within the event's dates")
             continue
+        if "room" in slot and not clock.venue_open(day):
+            yield _at(doc, path + ("day",), "schedule-outside-event",
+                      f"{field_path(path + ('day',))} {slot['day']} is outside the days the venue is open "
+                      f"({clock.venue_first} to {clock.venue_last})",
+                      "choose a day when the venue is open, or give a `place` instead of a room for a session held elsewhere")
+            continue
         t = timeline.timing(clock, slot, d["duration"])
         if not clock.exists(t.start):
             yield _at(doc, path + ("start",), "invalid-date",
@@ -343,6 +442,12 @@ def schedule_times(ctx, doc):
                       f"{t.end:%H:%M}, not {slot['end']}",
                       "make the end time or the duration agree, or remove `end`")
         if not clock.days or ctx.event is None:
+            continue
+        if "room" not in slot:  # held elsewhere: the venue's hours do not apply, the event's days do
+            if clock.event_day_of(t.end - _MINUTE) > ctx.last_day:
+                yield _at(doc, path + ("start",), "schedule-outside-event",
+                          f"the session ends at {_clock_time(t.end)}, after the event's last day ({ctx.last_day})",
+                          "shorten it, or start it earlier")
             continue
         opens, closes = clock.opening(day)
         hours = clock.hours_of(day)
@@ -416,7 +521,7 @@ def room_conflicts(ctx):
     (sessions side by side on purpose); a slot may run past midnight or over days."""
     groups = defaultdict(list)
     for pid, doc, i, slot, t in ctx.scheduled():
-        room = ctx.rooms.get(slot["room"])
+        room = ctx.rooms.get(slot.get("room"))
         if room is not None and not room.get("shared"):
             groups[slot["room"]].append((t.begin_abs, t.end_abs, pid, i, doc, t))
     for room, items in sorted(groups.items()):
@@ -445,8 +550,9 @@ def _identities(proposer):
 
 
 def proposer_conflicts(ctx):
-    """Nobody is in two sessions at the same time: an error for the same GitHub name or
-    guid, a warning for the same name only (two people may share a name)."""
+    """Nobody is in two sessions at the same time: a warning, since real programmes list a
+    host of parallel self-organised sessions on purpose; it says whether it is surely the same
+    person (same GitHub name or guid) or only the same name (two people may share a name)."""
     groups = defaultdict(list)
     for pid, doc, i, slot, t in ctx.scheduled():
         for j, person in enumerate(doc.data["proposers"] if "proposers" in doc.data else ()):
@@ -465,10 +571,11 @@ def proposer_conflicts(ctx):
             name = doc.data["proposers"][mine[6]]["name"]
             yield _at(doc, ("proposers", mine[6], "name"), "proposer-conflict",
                       f"{show(name)} is also in {show(other[2])} at the same time ({_when(other[4], other[3], other[5])})"
-                      + ("" if sure else ": if this is the same person, they cannot be in both"),
-                      f"move one of the sessions; see {other[4].path}"
-                      + ("" if sure else ". If they are two people with the same name, acknowledge this warning"),
-                      severity=ERROR if sure else WARNING, related=other[2])
+                      + (" (the same account)" if sure else ": if this is the same person, they cannot be in both"),
+                      f"move one of the sessions (see {other[4].path}), or, if this is intended (a host of parallel "
+                      + ("sessions), acknowledge this warning" if sure else
+                         "sessions, or two people with the same name), acknowledge this warning"),
+                      severity=WARNING, related=other[2])
 
 
 _STOPWORDS = frozenset(
@@ -574,8 +681,8 @@ ACKNOWLEDGED = "acknowledged"
 # Rules on the settings alone, on one proposal (run in the worker that loaded it), and
 # across proposals (run once, on the few fields they need).
 EVENT_RULES = (event_dates, event_day_change, event_timezone, event_unique_ids, event_limits)
-PROPOSAL_RULES = (known_references, proposal_limits, status_and_schedule, schedule_times, duplicate_people,
-                  acknowledgements)
+PROPOSAL_RULES = (known_references, proposal_limits, status_and_schedule, schedule_times, step_free_rooms,
+                  duplicate_people, placeholders, acknowledgements)
 CROSS_RULES = (room_conflicts, proposer_conflicts, near_duplicate_titles)
 CROSS_FIELDS = ("title", "status", "schedule", "duration", ACKNOWLEDGED)
 

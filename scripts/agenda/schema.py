@@ -84,6 +84,26 @@ def limit_defaults() -> dict:
 
 
 @cache
+def examples(kind: str) -> dict:
+    """Path pattern ('*' for list items) -> the `examples` the schema gives for that text
+    field: the proposal template's placeholder values."""
+    schema = load_schema(kind)
+    found = {}
+
+    def walk(node, path):
+        node = _resolve(schema, node)
+        if node.get("examples") and node.get("type") == "string":
+            found[path] = tuple(node["examples"])
+        for name, child in node.get("properties", {}).items():
+            walk(child, path + (name,))
+        if "items" in node:
+            walk(node["items"], path + ("*",))
+
+    walk(schema, ())
+    return found
+
+
+@cache
 def field_kinds(kind: str):
     """Path patterns ('*' for list items) of Markdown strings and of URL strings."""
     schema = load_schema(kind)

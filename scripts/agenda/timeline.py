@@ -75,6 +75,8 @@ class Clock:
     day_change: int
     hours: Hours | None
     day_hours: dict  # date -> Hours, for days whose hours differ
+    venue_first: dt.date | None = None  # the days the venue's rooms are open (default: every day)
+    venue_last: dt.date | None = None
 
     @classmethod
     def from_event(cls, data: dict) -> "Clock":
@@ -85,8 +87,10 @@ class Clock:
             day = parse_date(entry["date"])
             if day is not None:
                 day_hours.setdefault(day, _hours(entry))
+        venue = data.get("venue_dates") or dates
         return cls(parse_date(dates.get("start")), parse_date(dates.get("end")), zone(data.get("timezone")),
-                   _day_change(data, hours, day_hours.values()), hours, day_hours)
+                   _day_change(data, hours, day_hours.values()), hours, day_hours,
+                   parse_date(venue.get("start")), parse_date(venue.get("end")))
 
     @cached_property
     def days(self) -> tuple:
@@ -98,6 +102,12 @@ class Clock:
 
     def in_event(self, day: dt.date) -> bool:
         return bool(self.days) and self.first_day <= day <= self.last_day
+
+    def venue_open(self, day: dt.date) -> bool:
+        """Whether the venue's rooms are open on an event day."""
+        if not self.venue_first or not self.venue_last:
+            return True
+        return self.venue_first <= day <= self.venue_last
 
     def hours_of(self, day: dt.date) -> Hours | None:
         return self.day_hours.get(day, self.hours)
