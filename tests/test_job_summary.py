@@ -139,12 +139,15 @@ def outside_section(md):
     return md.split("### Outside the programme", 1)[1]
 
 
-def test_only_proposals_and_themes_give_no_notice(repo):
+def test_only_proposals_and_themes_give_no_notice_but_themes_are_listed(repo):
     write(repo, "newcomer", proposal_text())
     (repo / "themes" / "access-to-information.yaml").write_text(
         (repo / "themes" / "access-to-information.yaml").read_text() + "# a comment\n")
     md = summary(repo)
     assert "Outside the programme" not in md and "Maintainers must review" not in md
+    themes = md.split("### Themes changed (1)\n", 1)[1]
+    assert "programme committee reviews these" in themes
+    assert "- `themes/access-to-information.yaml`\n" in themes
 
 
 def test_tooling_changes_are_named_and_need_maintainers(repo):

@@ -476,6 +476,7 @@ def test_a_good_pull_request_passes_runs_none_of_its_code_and_asks_the_bases_rev
         for reviewer in theme["reviewers"]:
             assert f"@{reviewer}" in text, f"reviewer {reviewer} is not in the summary:\n{text}"
     assert "my-friend" not in text  # named by the pull request itself
+    assert f"- `themes/{data['themes'][0]}.yaml`" in text.split("### Themes changed (1)", 1)[1]
     assert "- `mkdocs.yml` (tooling)" in text and "- `hook.py`" in text
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .review import (_SLUG, WORKFLOWS, base_reviewers, changes_since, is_tooling, merge_base, outside_programme,
-                     reviewers_to_ask, transition_problems)
+from .review import (_SLUG, PROGRAMME, THEMES, WORKFLOWS, base_reviewers, changed_files, changes_since, is_tooling,
+                     merge_base, reviewers_to_ask, transition_problems)
 
 TITLE_LIMIT = 80
 PATH_LIMIT = 100
@@ -112,21 +112,33 @@ _WORKFLOW_NOTICE = ("**This pull request changes `.github/workflows/`.** GitHub 
                     "a maintainer has read that change.")
 
 
-def _outside_section(paths) -> list:
-    lines = [f"### Outside the programme ({len(paths)})", ""]
-    if any(p.startswith(WORKFLOWS) for p in paths):
-        lines += [_WORKFLOW_NOTICE, ""]
-    lines += [_NOTICE, ""]
-    for path in paths[:PATHS_SHOWN]:
-        lines.append(f"- {_path(path)}" + (" (tooling)" if is_tooling(path) else ""))
+def _listed(paths, mark=lambda path: "") -> list:
+    lines = [f"- {_path(path)}{mark(path)}" for path in paths[:PATHS_SHOWN]]
     if len(paths) > PATHS_SHOWN:
         lines.append(f"- … and {len(paths) - PATHS_SHOWN} more")
     return lines + [""]
 
 
-def summary_markdown(changes, report, *, reviewers: dict, outside=()) -> str:
+def _outside_section(paths) -> list:
+    lines = [f"### Outside the programme ({len(paths)})", ""]
+    if any(p.startswith(WORKFLOWS) for p in paths):
+        lines += [_WORKFLOW_NOTICE, ""]
+    lines += [_NOTICE, ""]
+    return lines + _listed(paths, lambda path: " (tooling)" if is_tooling(path) else "")
+
+
+_THEMES_NOTE = ("The programme committee reviews these (CODEOWNERS). Reviewers a theme gains here are asked "
+               "only once it is merged.")
+
+
+def _themes_section(paths) -> list:
+    return [f"### Themes changed ({len(paths)})", "", _THEMES_NOTE, "", *_listed(paths)]
+
+
+def summary_markdown(changes, report, *, reviewers: dict, outside=(), themes=()) -> str:
     """The job summary: one table per kind of change, with the reviewers to ask (`reviewers`:
-    theme id -> handles, from the base), then the files outside the programme, if any."""
+    theme id -> handles, from the base), then the theme files changed and the files outside
+    the programme, if any."""
     lines = ["## Proposals in this pull request", ""]
     if not changes:
         lines += ["No proposal changed.", ""]
@@ -137,6 +149,8 @@ def summary_markdown(changes, report, *, reviewers: dict, outside=()) -> str:
             lines += [f"### {heading} ({len(rows)})", "", *_HEADER]
             lines += [_row(c, reviewers, forbidden) for c in sorted(rows, key=lambda c: c.id)]
             lines.append("")
+    if themes:
+        lines += _themes_section(list(themes))
     if outside:
         lines += _outside_section(list(outside))
     return "\n".join(lines)
@@ -146,5 +160,7 @@ def pull_request_summary(root, base: str, report) -> str:
     """`agenda summary --base REF`: the summary of the working tree against the merge base of
     `base` and HEAD. `report` is the check of the working tree. Raises ReviewError."""
     commit = merge_base(root, base)
+    files = changed_files(root, commit)
     return summary_markdown(changes_since(root, commit), report, reviewers=base_reviewers(root, commit),
-                            outside=outside_programme(root, commit))
+                            themes=[p for p in files if p.startswith(f"{THEMES}/")],
+                            outside=[p for p in files if not p.startswith(PROGRAMME)])

@@ -459,11 +459,15 @@ def reviewers_to_ask(themes, by_theme: dict) -> list:
     return out
 
 
+def changed_files(root, base_commit: str) -> list:
+    """Every changed path (working tree against `base_commit`), sorted."""
+    return sorted({path for _, path in _changed_paths(root, base_commit) if path})
+
+
 def outside_programme(root, base_commit: str) -> list:
     """Every changed path that is not under proposals/ or themes/, sorted: what the
     maintainers must review (CODEOWNERS gives them everything else)."""
-    paths = {path for _, path in _changed_paths(root, base_commit) if path}
-    return sorted(p for p in paths if not p.startswith(PROGRAMME))
+    return [p for p in changed_files(root, base_commit) if not p.startswith(PROGRAMME)]
 
 
 def is_tooling(path: str) -> bool:
