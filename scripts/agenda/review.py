@@ -1,6 +1,6 @@
 """Review a pull request: which proposals it adds, changes or removes, whether their status
-changes make sense, a Markdown summary for the job page, and the CODEOWNERS file that asks
-the right reviewers.
+changes make sense, what else it changes, and what the base says about reviewers (the job
+summary, job_summary.py, and CODEOWNERS, codeowners.py, are built from these).
 
 What is compared: the merge base of `base` and HEAD (the commit the branch started from, as a
 pull request's diff does) against the *working tree*, not against HEAD. So a contributor who
@@ -18,7 +18,7 @@ filter. Problems found in files are values (`Problem`); only a Git failure raise
 
 What the pull request cannot choose is read from the merge base, never from its own tree:
 the reviewers to ask (`base_reviewers`) and, in codeowners.py, the CODEOWNERS lines it may
-leave as they were. The job summary is written in job_summary.py, CODEOWNERS in codeowners.py.
+leave as they were. Lines printed for CI logs are `inert` (see problems.py).
 """
 
 from __future__ import annotations
