@@ -134,7 +134,8 @@ def test_the_message_names_the_character_and_where_it_is(base_repo):
 SECURITY_TALK = """## Cross-site scripting
 
 A link such as `<a href="javascript:alert(1)">` runs code; so does `[x](javascript:alert(1))`
-and the autolink `<javascript:alert(1)>` in some renderers.
+and the autolink `<javascript:alert(1)>` in some renderers: never let `javascript:alert(1)` or
+``data:text/html,<script>`` reach an `href`.
 
 ```html
 <a href="javascript:alert(document.cookie)">click</a>
@@ -195,7 +196,15 @@ def _table_bomb():
     return "|" + "a|" * columns + "\n|" + "-|" * columns + "\n" + "x\n" * 4000
 
 
+def _small_table_bomb():
+    """Under 5 KB, so its length alone would not get it measured: only its cells do."""
+    columns = 200
+    return "|" + "a|" * columns + "\n|" + "-|" * columns + "\n" + "x\n" * 1500
+
+
 AMPLIFIERS = {"reference used 1,400 times": _reference_bomb(), "table with empty cells": _table_bomb(),
+              "small table with empty cells": _small_table_bomb(),
+              "small table in a blockquote": "> " + _small_table_bomb().replace("\n", "\n>", 1500),
               "reference in a blockquote": "> " + _reference_bomb().replace("\n\n", "\n>\n> ")}
 
 

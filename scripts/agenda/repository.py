@@ -59,8 +59,9 @@ def _file_problem(rel, rule, message, hint):
 
 
 def _outside(root: Path, directory: Path) -> bool:
-    """Is this programme folder a link (or a Windows junction) to a folder elsewhere?"""
-    return directory.is_symlink() or os.path.realpath(directory) != os.path.join(os.path.realpath(root), directory.name)
+    """Is this programme folder a link (or a Windows junction) to a folder elsewhere? Then
+    its real path is not the repository's real path and its name."""
+    return os.path.realpath(directory) != os.path.join(os.path.realpath(root), directory.name)
 
 
 def _folder_problems(root: Path, folder: str):
