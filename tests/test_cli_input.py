@@ -154,3 +154,11 @@ def test_a_reader_that_goes_away_is_not_a_traceback(tmp_path):
     reader.stdout.close()  # as `agenda check | head -c 0` does
     _, err = reader.communicate(timeout=120)
     assert b"Traceback" not in err and reader.returncode in (0, 1, 2)
+
+
+def test_export_into_a_place_that_cannot_be_written_is_a_clear_error(base_repo, tmp_path):
+    (tmp_path / "out").write_text("a file where the folder should be")
+    result = agenda("export", "--out", str(tmp_path / "out"), "--base-url", "https://example.org/", cwd=base_repo)
+    assert result.returncode == 2
+    lines = error_of(result)
+    assert "cannot be written" in lines[0] and lines[1] == "Try: choose another folder with --out"

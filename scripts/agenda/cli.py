@@ -319,8 +319,12 @@ def run_export(args) -> int:
     out = Path(args.out)
     for path, content in sorted(files.items()):
         target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        except OSError as exc:  # a folder we may not write in, a file where a folder should be…
+            raise InputError(f"{show(str(target), 80)} cannot be written ({exc.strerror or exc})",
+                             "choose another folder with --out") from None
     sys.stderr.write(f"agenda: {len(files)} files written to {out / 'data'}\n")
     return EXIT_OK
 
