@@ -162,3 +162,17 @@ def test_export_into_a_place_that_cannot_be_written_is_a_clear_error(base_repo, 
     assert result.returncode == 2
     lines = error_of(result)
     assert "cannot be written" in lines[0] and lines[1] == "Try: choose another folder with --out"
+
+
+def test_every_file_or_folder_option_may_hold_any_bytes():
+    """Options that name a file or a folder (metavar FILE, DIR or SOURCE) are left to the
+    system; every other text option must be UTF-8 (cli.PATH_OPTIONS says which is which)."""
+    import argparse
+
+    from agenda.cli import PATH_OPTIONS, build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    paths = {action.dest for sub in commands.choices.values() for action in sub._actions
+             if action.metavar in ("FILE", "DIR", "SOURCE")}
+    assert paths == set(PATH_OPTIONS)
