@@ -275,7 +275,7 @@ def test_the_preview_uses_the_bases_site_configuration():
 def test_python_and_the_commands_the_workflows_promise():
     pull_request = [step for _, step in steps(load(PULL_REQUEST))]
     scripts = [step["run"] for step in pull_request if "run" in step]
-    assert "agenda check --root pull-request --format github --strict" in scripts
+    assert "agenda check --root pull-request --format github" in scripts  # warnings never block
     assert 'agenda check --root pull-request --format github --base "origin/${BASE_REF}"' in scripts
     assert 'agenda codeowners --root pull-request --check --base "origin/${BASE_REF}"' in scripts
     summary = pull_request[-1]
@@ -291,7 +291,7 @@ def test_python_and_the_commands_the_workflows_promise():
     assert [step["run"] for step in publish if "run" in step] == [
         "python -m pip install --require-hashes --requirement requirements/lock.txt\n"
         "python -m pip install --no-deps --no-build-isolation .\n",
-        "agenda check --strict", "mkdocs build --strict"]
+        "agenda check", "mkdocs build --strict"]
     pages = next(step for step in publish if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert pages["with"]["path"] == "site"
     assert any(step.get("uses", "").startswith("actions/configure-pages@") for step in publish)
@@ -377,7 +377,7 @@ def annotations(step) -> list:
     return [line for line in step["stdout"].splitlines() if line.startswith("::")]
 
 
-CHECK = "agenda check --root pull-request --format github --strict"
+CHECK = "agenda check --root pull-request --format github"
 
 
 @pytest.mark.slow

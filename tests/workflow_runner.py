@@ -94,7 +94,9 @@ class Run:
         self.steps: list[dict] = []
 
     def step(self, fragment: str) -> dict:
-        found = [s for s in self.steps if fragment in s["run"]]
+        """The step whose script is `fragment`, or else the one step that contains it."""
+        found = ([s for s in self.steps if s["run"].strip() == fragment]
+                 or [s for s in self.steps if fragment in s["run"]])
         assert len(found) == 1, f"{fragment!r} ran {len(found)} times"
         return found[0]
 
