@@ -1,7 +1,9 @@
 """Problems are values: every stage returns them, only the CLI or the plugin shows them.
 
 A contributor reads the same words in the terminal, in pre-commit and as a pull-request
-annotation, so the three formatters below share one message and one hint.
+annotation, so the three formatters below share one message and one hint, in the language
+the CLI or the plugin chooses: a message is a `Msg`, English text that keeps its gettext
+template and values, translated when it is shown (agenda.i18n's catalogues).
 """
 
 from __future__ import annotations
@@ -15,6 +17,59 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
 
 ERROR = "error"
 WARNING = "warning"
+
+
+class Msg(str):
+    """A message in English (its value, so that it compares, sorts and prints as text) that
+    can be shown in another language: it keeps its gettext template, a %-format string, and
+    the values to fill it with. A value may itself be a Msg (a word or a schema description
+    that is translated too); other values (names, ids, numbers) are shown as they are.
+
+        Msg("theme %(theme)s is not defined in themes/", theme="'climat'")
+        Msg.plural("%(num)s item", "%(num)s items", 3)
+    """
+
+    __slots__ = ("template", "plural_template", "count", "values")
+
+    def __new__(cls, template: str, /, **values):
+        return cls._make(template, None, None, values)
+
+    @classmethod
+    def plural(cls, singular: str, plural: str, count: int, /, **values):
+        values.setdefault("num", count)
+        return cls._make(singular, plural, count, values)
+
+    @classmethod
+    def _make(cls, template, plural_template, count, values):
+        chosen = template if plural_template is None or count == 1 else plural_template
+        self = super().__new__(cls, chosen % values if values else chosen)
+        self.template, self.plural_template, self.count, self.values = template, plural_template, count, values
+        return self
+
+    def __reduce__(self):  # problems cross process boundaries (repository._fork_map)
+        return (_rebuild_msg, (self.template, self.plural_template, self.count, self.values))
+
+    def translate(self, translator) -> str:
+        """This message in the translator's language (agenda.i18n.Translator)."""
+        values = {k: translated(v, translator) for k, v in self.values.items()}
+        if self.plural_template is not None:
+            text = translator.raw_ngettext(self.template, self.plural_template, self.count)
+            if "num" in values and isinstance(self.values.get("num"), int):
+                values["num"] = translator.number(self.values["num"])
+        else:
+            text = translator.raw_gettext(self.template)
+        return text % values if values else text
+
+
+def _rebuild_msg(template, plural_template, count, values):
+    return Msg._make(template, plural_template, count, values)
+
+
+def translated(text, translator=None) -> str:
+    """A message in the translator's language; plain text (a name, a file) as it is."""
+    if translator is None or not isinstance(text, Msg):
+        return str(text)
+    return text.translate(translator)
 
 
 @dataclass(frozen=True, order=True)
@@ -98,13 +153,18 @@ def inert(line: str) -> str:
     return line.replace("##[", "#\\#[")
 
 
-def format_text(problems) -> str:
+_LABELS = {ERROR: Msg("error"), WARNING: Msg("warning"), "hint": Msg("hint")}
+
+
+def format_text(problems, translator=None) -> str:
+    label = {k: translated(v, translator) for k, v in _LABELS.items()}
     lines = []
     for p in problems:
         where = f" ({p.field})" if p.field else ""
-        lines.append(f"{p.file}:{p.line}:{p.column}: {p.severity} [{p.rule}] {p.message}{where}")
+        lines.append(f"{p.file}:{p.line}:{p.column}: {label[p.severity]} [{p.rule}] "
+                     f"{translated(p.message, translator)}{where}")
         if p.hint:
-            lines.append(f"  hint: {p.hint}")
+            lines.append(f"  {label['hint']}: {translated(p.hint, translator)}")
     return "\n".join(map(inert, lines)) + ("\n" if lines else "")
 
 
@@ -117,14 +177,15 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(problems) -> str:
+def format_github(problems, translator=None) -> str:
     """Workflow commands that GitHub shows inline on the pull request's diff."""
+    hint_label = translated(_LABELS["hint"], translator)
     lines = []
     for p in problems:
-        kind = "error" if p.is_error else "warning"
-        body = p.message + (f" ({p.field})" if p.field else "")
+        kind = "error" if p.is_error else "warning"  # the runner's own words, never translated
+        body = translated(p.message, translator) + (f" ({p.field})" if p.field else "")
         if p.hint:
-            body += f"\nhint: {p.hint}"
+            body += f"\n{hint_label}: {translated(p.hint, translator)}"
         props = ",".join(
             f"{k}={_escape_property(str(v))}"
             for k, v in (
@@ -138,10 +199,11 @@ def format_github(problems) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def format_json(problems) -> str:
+def format_json(problems, translator=None) -> str:
     errors = sum(p.is_error for p in problems)
     doc = {
-        "problems": [asdict(p) for p in problems],
+        "problems": [{**asdict(p), "message": translated(p.message, translator), "hint": translated(p.hint, translator)}
+                     for p in problems],
         "errors": errors,
         "warnings": len(problems) - errors,
     }
@@ -151,10 +213,16 @@ def format_json(problems) -> str:
 FORMATTERS = {"text": format_text, "github": format_github, "json": format_json}
 
 
-def summary(problems, files: int, acknowledged: int = 0) -> str:
+def summary(problems, files: int, acknowledged: int = 0, translator=None) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    accepted = f" ({acknowledged} acknowledged warning(s) not shown)" if acknowledged else ""
+    checked = Msg.plural("%(num)s file checked", "%(num)s files checked", files)
+    hidden = Msg.plural(" (%(num)s acknowledged warning not shown)", " (%(num)s acknowledged warnings not shown)",
+                        acknowledged) if acknowledged else ""
     if not problems:
-        return f"agenda: {files} files checked, no problems{accepted}."
-    return f"agenda: {files} files checked: {errors} error(s), {warnings} warning(s){accepted}."
+        line = Msg("agenda: %(checked)s, no problems%(hidden)s.", checked=checked, hidden=hidden)
+    else:
+        line = Msg("agenda: %(checked)s: %(errors)s, %(warnings)s%(hidden)s.", checked=checked, hidden=hidden,
+                   errors=Msg.plural("%(num)s error", "%(num)s errors", errors),
+                   warnings=Msg.plural("%(num)s warning", "%(num)s warnings", warnings))
+    return translated(line, translator)
