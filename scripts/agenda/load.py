@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import yaml
 from yaml import events as ev
 
-from .problems import ERROR, Problem, field_path, show
+from .problems import ERROR, Msg, Problem, field_path, show
 
 try:  # libyaml; the pure-Python parser is the fallback, with the same events
     from yaml._yaml import CParser as _Parser
@@ -95,13 +95,13 @@ def decode(path: str, raw: bytes):
     if len(raw) > MAX_BYTES:
         return None, _problem(
             path, 1, 1, "file-too-large",
-            f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
-            "shorten the description, or link to a longer document",
+            Msg("the file is %(size)s bytes; the limit is %(limit)s", size=format(len(raw), ","), limit=format(MAX_BYTES, ",")),
+            Msg("shorten the description, or link to a longer document"),
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and b"\x00" in raw[:4]):
         return None, _problem(
-            path, 1, 1, "not-utf8", "the file is UTF-16 or UTF-32, not UTF-8",
-            "save the file again with the UTF-8 encoding",
+            path, 1, 1, "not-utf8", Msg("the file is UTF-16 or UTF-32, not UTF-8"),
+            Msg("save the file again with the UTF-8 encoding"),
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -111,25 +111,25 @@ def decode(path: str, raw: bytes):
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, _problem(
-            path, line, col, "not-utf8", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-            "save the file again with the UTF-8 encoding",
+            path, line, col, "not-utf8", Msg("byte 0x%(byte)s is not valid UTF-8", byte=format(raw[exc.start], "02x")),
+            Msg("save the file again with the UTF-8 encoding"),
         )
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        return None, _problem(path, line, 1, "not-utf8", "the file contains a NUL byte",
-                              "this looks like a binary file; proposals are text")
+        return None, _problem(path, line, 1, "not-utf8", Msg("the file contains a NUL byte"),
+                              Msg("this looks like a binary file; proposals are text"))
     return text, None
 
 
 _SYNTAX_HINTS = (
-    ("cannot start any token", "use spaces, not tabs, and put text that starts with @, ` or % in quotes"),
-    ("mapping values are not allowed", "a value that contains ': ' must be put in quotes"),
-    ("could not find expected ':'", "check the indentation, or put the value in quotes"),
-    ("did not find expected key", "check the indentation of this line and the line above"),
-    ("did not find expected '-'", "check the indentation of the list items"),
-    ("found unexpected end of stream", "a quote or bracket is not closed"),
-    ("special characters are not allowed", "remove the invisible control character"),
-    ("found undefined", "a quote or bracket is not closed"),
+    ("cannot start any token", Msg("use spaces, not tabs, and put text that starts with @, ` or % in quotes")),
+    ("mapping values are not allowed", Msg("a value that contains ': ' must be put in quotes")),
+    ("could not find expected ':'", Msg("check the indentation, or put the value in quotes")),
+    ("did not find expected key", Msg("check the indentation of this line and the line above")),
+    ("did not find expected '-'", Msg("check the indentation of the list items")),
+    ("found unexpected end of stream", Msg("a quote or bracket is not closed")),
+    ("special characters are not allowed", Msg("remove the invisible control character")),
+    ("found undefined", Msg("a quote or bracket is not closed")),
 )
 
 
@@ -143,27 +143,25 @@ def _syntax_problem(path: str, exc: yaml.YAMLError, text: str = "") -> Problem:
     context = getattr(exc, "context", None) or ""
     opened = getattr(exc, "context_mark", None)
     if "nesting depth" in what:  # libyaml's own limit, met before ours when reading ahead
-        return _problem(path, line, col, "too-deep", f"the data is nested more than {MAX_DEPTH} levels deep",
-                        "proposals only need a few levels; check the indentation")
+        return _problem(path, line, col, "too-deep", Msg("the data is nested more than %(max_depth)s levels deep", max_depth=MAX_DEPTH),
+                        Msg("proposals only need a few levels; check the indentation"))
     if opened is not None and context in _OPENERS:
         thing, hint = _OPENERS[context]
         return _problem(path, opened.line + 1, opened.column + 1, "yaml-syntax",
-                        f"this is not valid YAML: the {thing} that starts here is not closed "
-                        f"(the parser stopped at line {line}: {what})", hint)
+                        Msg("this is not valid YAML: the %(thing)s that starts here is not closed (the parser stopped at line %(line)s: %(what)s)", thing=thing, line=line, what=what), hint)
     quote = _unclosed_quote(text, line)
     if quote is not None:
         return _problem(path, quote[0], quote[1], "yaml-syntax",
-                        f"this is not valid YAML: the quote that starts here is not closed on its line "
-                        f"(the parser stopped at line {line}: {what})",
-                        "close the quote at the end of the value; inside \"…\", write \\\" for a quote mark")
-    hint = next((h for key, h in _SYNTAX_HINTS if key in what), "check the YAML syntax near this line")
-    return _problem(path, line, col, "yaml-syntax", f"this is not valid YAML: {what}", hint)
+                        Msg("this is not valid YAML: the quote that starts here is not closed on its line (the parser stopped at line %(line)s: %(what)s)", line=line, what=what),
+                        Msg("close the quote at the end of the value; inside \"…\", write \\\" for a quote mark"))
+    hint = next((h for key, h in _SYNTAX_HINTS if key in what), Msg("check the YAML syntax near this line"))
+    return _problem(path, line, col, "yaml-syntax", Msg("this is not valid YAML: %(what)s", what=what), hint)
 
 
 _OPENERS = {
-    "while scanning a quoted scalar": ("quoted text", "close the quote at the end of the value"),
-    "while parsing a flow sequence": ("list in [ ]", "close the list with ], separating items with commas"),
-    "while parsing a flow mapping": ("group in { }", "close the group with }, separating fields with commas"),
+    "while scanning a quoted scalar": (Msg("quoted text"), Msg("close the quote at the end of the value")),
+    "while parsing a flow sequence": (Msg("list in [ ]"), Msg("close the list with ], separating items with commas")),
+    "while parsing a flow mapping": (Msg("group in { }"), Msg("close the group with }, separating fields with commas")),
 }
 _QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s"'#][^:#]*:\s+)?(["'])""")
 
@@ -210,11 +208,11 @@ class _Walker:
 
     def check_node(self, event, path):
         if event.anchor is not None:
-            self.refuse(event, "yaml-anchor", f"anchors (&{show(event.anchor, 30)[1:-1]}) are not allowed",
-                        "write the value out in full instead of reusing it", path)
+            self.refuse(event, "yaml-anchor", Msg("anchors (&%(anchor)s) are not allowed", anchor=show(event.anchor, 30)[1:-1]),
+                        Msg("write the value out in full instead of reusing it"), path)
         if event.tag is not None:
-            self.refuse(event, "yaml-tag", f"explicit tags ({show(event.tag, 30)}) are not allowed",
-                        "remove the tag; put the value in quotes if it is text", path)
+            self.refuse(event, "yaml-tag", Msg("explicit tags (%(tag)s) are not allowed", tag=show(event.tag, 30)),
+                        Msg("remove the tag; put the value in quotes if it is text"), path)
 
     def node(self, event, path, depth):
         cls = type(event)
@@ -222,8 +220,8 @@ class _Walker:
             mark = event.start_mark
             self.values[path] = (mark.line + 1, mark.column + 1)
         if cls is _ALIAS:
-            self.refuse(event, "yaml-alias", "aliases (*name) are not allowed",
-                        "write the value out in full instead of referring to an anchor", path)
+            self.refuse(event, "yaml-alias", Msg("aliases (*name) are not allowed"),
+                        Msg("write the value out in full instead of referring to an anchor"), path)
             return None
         if event.anchor is not None or event.tag is not None:
             self.check_node(event, path)
@@ -233,8 +231,8 @@ class _Walker:
                 self.strings.append((path, value))
             return value
         if depth >= MAX_DEPTH:
-            self.refuse(event, "too-deep", f"the data is nested more than {MAX_DEPTH} levels deep",
-                        "proposals only need a few levels; check the indentation", path)
+            self.refuse(event, "too-deep", Msg("the data is nested more than %(max_depth)s levels deep", max_depth=MAX_DEPTH),
+                        Msg("proposals only need a few levels; check the indentation"), path)
             self.skip(event)
             return None
         if cls is _SEQ_START:
@@ -256,8 +254,8 @@ class _Walker:
             if type(key_event) is _MAP_END:
                 return result
             if type(key_event) is not _SCALAR:
-                self.refuse(key_event, "yaml-complex-key", "keys must be plain names, not lists or mappings",
-                            "write `name: value` pairs", path)
+                self.refuse(key_event, "yaml-complex-key", Msg("keys must be plain names, not lists or mappings"),
+                            Msg("write `name: value` pairs"), path)
                 self.skip(key_event)
                 self.skip(self.next())
                 continue
@@ -266,15 +264,15 @@ class _Walker:
             key = key_event.value
             value_event = next_event()
             if key == "<<" and key_event.style == "":
-                self.refuse(key_event, "yaml-merge-key", "merge keys (<<) are not allowed",
-                            "write every field out in full", path)
+                self.refuse(key_event, "yaml-merge-key", Msg("merge keys (<<) are not allowed"),
+                            Msg("write every field out in full"), path)
                 self.skip(value_event)
                 continue
             child = path + (key,)
             if key in result:
                 first = self.keys.get(child, ("?",))
-                self.refuse(key_event, "duplicate-key", f"the key {show(key, 40)} appears twice",
-                            f"it was first written at line {first[0]}; keep one of them", child)
+                self.refuse(key_event, "duplicate-key", Msg("the key %(key)s appears twice", key=show(key, 40)),
+                            Msg("it was first written at line %(first)s; keep one of them", first=first[0]), child)
                 self.skip(value_event)
                 continue
             if self.values is not None:
@@ -316,8 +314,8 @@ class _Walker:
         self.next()  # DocumentEnd
         extra = self.next()
         if type(extra) is _DOC_START:
-            self.refuse(extra, "multiple-documents", "the file holds more than one YAML document",
-                        "remove the `---` line and everything after it, or split the file")
+            self.refuse(extra, "multiple-documents", Msg("the file holds more than one YAML document"),
+                        Msg("remove the `---` line and everything after it, or split the file"))
         return data
 
 
@@ -336,16 +334,16 @@ def load_text(path: str, text: str, positions: bool = True):
             return load_text(path, text, positions=True)
         return None, walker.problems
     if data is None:
-        return None, [_problem(path, 1, 1, "empty-file", "the file is empty",
-                               "copy docs/proposal-template.yaml and fill it in")]
+        return None, [_problem(path, 1, 1, "empty-file", Msg("the file is empty"),
+                               Msg("copy docs/proposal-template.yaml and fill it in"))]
     if not isinstance(data, dict):
         if not positions:
             return load_text(path, text, positions=True)
         line, col = (walker.values or {}).get((), (1, 1))
-        kind = "a list" if isinstance(data, list) else "a single value"
+        kind = Msg("a list") if isinstance(data, list) else Msg("a single value")
         return None, [_problem(path, line, col, "not-a-mapping",
-                               f"the file must hold `field: value` pairs, not {kind}",
-                               "start each line with a field name such as `title:`")]
+                               Msg("the file must hold `field: value` pairs, not %(kind)s", kind=kind),
+                               Msg("start each line with a field name such as `title:`"))]
     return Document(path, data, walker.values or {}, walker.keys, strings=walker.strings), []
 
 

@@ -14,7 +14,7 @@ import unicodedata
 from collections import defaultdict
 
 from . import catalogue, schema, suggest, timeline
-from .problems import ERROR, WARNING, Problem, field_path, show
+from .problems import ERROR, WARNING, Msg, Problem, field_path, show
 
 
 def _at(doc, path, rule, message, hint="", severity=ERROR, related=""):
@@ -22,8 +22,10 @@ def _at(doc, path, rule, message, hint="", severity=ERROR, related=""):
     return Problem(doc.path, line, col, severity, rule, message, field_path(path), hint, related)
 
 
-def _limits_hint(where, name, low, high, unit):
-    return f"{where} sets {name} to {low}–{high} {unit}"
+def _limits_hint(where, name, low, high, characters):
+    if characters:
+        return Msg("%(where)s sets %(name)s to %(low)s–%(high)s characters", where=where, name=name, low=low, high=high)
+    return Msg("%(where)s sets %(name)s to %(low)s–%(high)s items", where=where, name=name, low=low, high=high)
 
 
 class Context:
@@ -50,7 +52,8 @@ class Context:
             merged, origin = {}, {}
             for name, bounds in schema.limit_defaults().items():
                 merged[name] = dict(bounds)
-                for source, where in ((event_limits, "event.yaml"), (fmt, f"the format {show(format_id)} in event.yaml")):
+                for source, where in ((event_limits, "event.yaml"),
+                                      (fmt, Msg("the format %(format)s in event.yaml", format=show(format_id)))):
                     for key, value in source.get(name, {}).items():
                         merged[name][key] = value
                         origin[name] = where
@@ -101,41 +104,41 @@ def event_dates(ctx):
     for key in ("start", "end"):
         if timeline.parse_date(doc.data["dates"][key]) is None:
             yield _at(doc, ("dates", key), "invalid-date",
-                      f"dates.{key} is {show(doc.data['dates'][key])}, which is not a calendar date",
-                      "write YYYY-MM-DD, for example 2016-12-07")
+                      Msg("dates.%(key)s is %(dates)s, which is not a calendar date", key=key, dates=show(doc.data['dates'][key])),
+                      Msg("write YYYY-MM-DD, for example 2016-12-07"))
     if ctx.first_day and ctx.last_day and ctx.first_day > ctx.last_day:
-        yield _at(doc, ("dates", "end"), "invalid-date", "the event ends before it starts",
-                  "dates.end must be on or after dates.start")
+        yield _at(doc, ("dates", "end"), "invalid-date", Msg("the event ends before it starts"),
+                  Msg("dates.end must be on or after dates.start"))
     venue = doc.data.get("venue_dates")
     if venue and ctx.clock.days:
         first, last = timeline.parse_date(venue["start"]), timeline.parse_date(venue["end"])
         for key, day in (("start", first), ("end", last)):
             if day is None:
                 yield _at(doc, ("venue_dates", key), "invalid-date",
-                          f"venue_dates.{key} is {show(venue[key])}, which is not a calendar date",
-                          "write YYYY-MM-DD, for example 2016-12-07")
+                          Msg("venue_dates.%(key)s is %(venue)s, which is not a calendar date", key=key, venue=show(venue[key])),
+                          Msg("write YYYY-MM-DD, for example 2016-12-07"))
             elif not ctx.clock.in_event(day):
                 yield _at(doc, ("venue_dates", key), "schedule-outside-event",
-                          f"venue_dates.{key} {venue[key]} is outside the event ({ctx.first_day} to {ctx.last_day})",
-                          "the venue's days are some of the event's dates")
+                          Msg("venue_dates.%(key)s %(venue)s is outside the event (%(first_day)s to %(last_day)s)", key=key, venue=venue[key], first_day=ctx.first_day, last_day=ctx.last_day),
+                          Msg("the venue's days are some of the event's dates"))
         if first and last and first > last:
-            yield _at(doc, ("venue_dates", "end"), "invalid-date", "the venue closes before it opens",
-                      "venue_dates.end must be on or after venue_dates.start")
+            yield _at(doc, ("venue_dates", "end"), "invalid-date", Msg("the venue closes before it opens"),
+                      Msg("venue_dates.end must be on or after venue_dates.start"))
     seen = {}
     for i, entry in enumerate(doc.data.get("days", [])):
         day = timeline.parse_date(entry["date"])
         if day is None:
             yield _at(doc, ("days", i, "date"), "invalid-date",
-                      f"days[{i}].date is {show(entry['date'])}, which is not a calendar date",
-                      "write YYYY-MM-DD, for example 2016-12-07")
+                      Msg("days[%(i)s].date is %(date)s, which is not a calendar date", i=i, date=show(entry['date'])),
+                      Msg("write YYYY-MM-DD, for example 2016-12-07"))
         elif ctx.clock.days and not ctx.clock.in_event(day):
             yield _at(doc, ("days", i, "date"), "schedule-outside-event",
-                      f"days[{i}].date {entry['date']} is outside the event ({ctx.first_day} to {ctx.last_day})",
-                      "list only event days, or change dates")
+                      Msg("days[%(i)s].date %(date)s is outside the event (%(first_day)s to %(last_day)s)", i=i, date=entry['date'], first_day=ctx.first_day, last_day=ctx.last_day),
+                      Msg("list only event days, or change dates"))
         elif day in seen:
             yield _at(doc, ("days", i, "date"), "duplicate-id",
-                      f"days[{i}].date {entry['date']} is already listed in days[{seen[day]}]",
-                      "give each day its opening hours once")
+                      Msg("days[%(i)s].date %(date)s is already listed in days[%(seen)s]", i=i, date=entry['date'], seen=seen[day]),
+                      Msg("give each day its opening hours once"))
         if day is not None:
             seen.setdefault(day, i)
 
@@ -152,19 +155,21 @@ def event_day_change(ctx):
     entries = [(("hours",), doc.data["hours"])] if "hours" in doc.data else []
     entries += [(("days", i), entry) for i, entry in enumerate(doc.data.get("days", []))]
     written = "day_change" in doc.data
-    hint = ("set day_change to an hour between the latest closing and the earliest opening, for example "
-            "day_change: \"05:00\" for a venue open 10:00–04:00")
+    hint = Msg("set day_change to an hour between the latest closing and the earliest opening, for example "
+               "day_change: \"05:00\" for a venue open 10:00–04:00")
     for path, entry in entries:
         hours = timeline._hours(entry)
         name = field_path(path)
         if hours.start < clock.day_change:
             yield _at(doc, path + ("start",), "day-change-mismatch",
-                      f"{name} opens at {entry['start']}, before the event day begins at {change} "
-                      f"(day_change{'' if written else ', from the opening hours that run past midnight'})",
+                      Msg("%(name)s opens at %(start)s, before the event day begins at %(change)s (day_change)",
+                          name=name, start=entry["start"], change=change) if written else
+                      Msg("%(name)s opens at %(start)s, before the event day begins at %(change)s (day_change, from "
+                          "the opening hours that run past midnight)", name=name, start=entry["start"], change=change),
                       hint)
         elif hours.crosses_midnight and hours.end > clock.day_change:
             yield _at(doc, path + ("end",), "day-change-mismatch",
-                      f"{name} closes at {entry['end']} the next morning, after the next event day begins at {change}",
+                      Msg("%(name)s closes at %(end)s the next morning, after the next event day begins at %(change)s", name=name, end=entry['end'], change=change),
                       hint)
 
 
@@ -179,7 +184,7 @@ def event_timezone(ctx):
         available = zoneinfo.available_timezones()
         if available:  # without any time-zone database the name cannot be checked
             yield _at(ctx.event, ("timezone",), "unknown-timezone",
-                      f"timezone is {show(name)}, which is not a known time zone",
+                      Msg("timezone is %(name)s, which is not a known time zone", name=show(name)),
                       suggest.closest(name, available))
 
 
@@ -192,8 +197,8 @@ def event_unique_ids(ctx):
         for i, item in enumerate(ctx.event.data[section]):
             if item[key] in seen:
                 yield _at(ctx.event, (section, i, key), "duplicate-id",
-                          f"{section}[{i}].{key} {show(item[key])} is already used by {section}[{seen[item[key]]}]",
-                          "give each entry its own id")
+                          Msg("%(section)s[%(i)s].%(key)s %(item)s is already used by %(section)s[%(seen)s]", section=section, i=i, key=key, item=show(item[key]), seen=seen[item[key]]),
+                          Msg("give each entry its own id"))
             seen.setdefault(item[key], i)
 
 
@@ -212,8 +217,8 @@ def event_limits(ctx):
             if low > high:
                 key = "min" if "min" in bounds else "max"
                 yield _at(ctx.event, path + (name, key), "out-of-range",
-                          f"{field_path(path + (name,))} allows {low} to {high}: the minimum is above the maximum",
-                          f"make {name}.min at most {name}.max (defaults: {defaults[name]['min']} to {defaults[name]['max']})")
+                          Msg("%(field)s allows %(low)s to %(high)s: the minimum is above the maximum", field=field_path(path + (name,)), low=low, high=high),
+                          Msg("make %(name)s.min at most %(name)s.max (defaults: %(min)s to %(max)s)", name=name, min=defaults[name]['min'], max=defaults[name]['max']))
 
 
 # --- proposals against the settings and the themes ------------------------------------------
@@ -225,35 +230,34 @@ def known_references(ctx, doc):
     for i, theme in enumerate(d.get("themes", [])):
         if theme not in ctx.themes:
             yield _at(doc, ("themes", i), "unknown-theme",
-                      f"theme {show(theme)} is not defined in themes/", suggest.closest(theme, ctx.themes))
+                      Msg("theme %(theme)s is not defined in themes/", theme=show(theme)), suggest.closest(theme, ctx.themes))
     if ctx.event is None:
         return
     if d["format"] not in ctx.formats:
         yield _at(doc, ("format",), "unknown-format",
-                  f"format {show(d['format'])} is not one of the event's formats", suggest.closest(d["format"], ctx.formats))
+                  Msg("format %(format)s is not one of the event's formats", format=show(d['format'])), suggest.closest(d["format"], ctx.formats))
     for i, lang in enumerate(d.get("languages", [])):
         if lang not in ctx.languages:
             yield _at(doc, ("languages", i), "unknown-language",
-                      f"language {show(lang)} is not one of the event's languages", suggest.closest(lang, ctx.languages))
+                      Msg("language %(lang)s is not one of the event's languages", lang=show(lang)), suggest.closest(lang, ctx.languages))
     for i, slot in enumerate(timeline.slots_of(d)):
         path = timeline.slot_path(d, i)
         name = field_path(path)
         if "room" in slot and "place" in slot:
             yield _at(doc, path + ("place",), "invalid-value",
-                      f"{name} has both a room and a place: a session is either in a room of the venue or elsewhere",
-                      "keep `room` for the venue, or `place` for a session held elsewhere")
+                      Msg("%(name)s has both a room and a place: a session is either in a room of the venue or elsewhere", name=name),
+                      Msg("keep `room` for the venue, or `place` for a session held elsewhere"))
         elif "room" not in slot and "place" not in slot:
-            yield _at(doc, path, "missing-field", f"{name} says when, but not where",
-                      "add `room:` (a room id from event.yaml) for the venue, or `place:` (city and country, "
-                      "or online: true) for a session held elsewhere")
+            yield _at(doc, path, "missing-field", Msg("%(name)s says when, but not where", name=name),
+                      Msg("add `room:` (a room id from event.yaml) for the venue, or `place:` (city and country, or online: true) for a session held elsewhere"))
         elif "room" in slot and slot["room"] not in ctx.rooms:
             yield _at(doc, path + ("room",), "unknown-room",
-                      f"room {show(slot['room'])} is not one of the event's rooms", suggest.closest(slot["room"], ctx.rooms))
+                      Msg("room %(room)s is not one of the event's rooms", room=show(slot['room'])), suggest.closest(slot["room"], ctx.rooms))
         elif "place" in slot and not slot["place"].get("online") and not (
                 "city" in slot["place"] and "country" in slot["place"]):
             yield _at(doc, path + ("place",), "missing-field",
-                      f"{name}.place needs a city and a country, or `online: true`",
-                      "for example: place: {name: \"Mairie du 2e\", city: Paris, country: FR}")
+                      Msg("%(name)s.place needs a city and a country, or `online: true`", name=name),
+                      Msg("for example: place: {name: \"Mairie du 2e\", city: Paris, country: FR}"))
 
 
 def step_free_rooms(ctx, doc):
@@ -266,11 +270,13 @@ def step_free_rooms(ctx, doc):
     for i, slot in enumerate(timeline.slots_of(d)):
         room = ctx.rooms.get(slot.get("room"))
         if room is not None and room.get("step_free") is not True:
-            state = "has stairs" if room.get("step_free") is False else "is not known to be step-free"
-            yield _at(doc, timeline.slot_path(d, i) + ("room",), "step-free-room",
-                      f"the session promises step-free access, but room {show(slot['room'])} {state}",
-                      ("choose a step-free room: " + suggest.listing(accessible)) if accessible else
-                      "mark step-free rooms with `step_free: true` in event.yaml, or ask the proposers")
+            message = (Msg("the session promises step-free access, but room %(room)s has stairs", room=show(slot["room"]))
+                       if room.get("step_free") is False else
+                       Msg("the session promises step-free access, but room %(room)s is not known to be step-free",
+                           room=show(slot["room"])))
+            yield _at(doc, timeline.slot_path(d, i) + ("room",), "step-free-room", message,
+                      Msg("choose a step-free room: %(rooms)s", rooms=suggest.listing(accessible)) if accessible else
+                      Msg("mark step-free rooms with `step_free: true` in event.yaml, or ask the proposers"))
 
 
 def placeholders(ctx, doc):
@@ -283,8 +289,8 @@ def placeholders(ctx, doc):
             if _same_text(value, examples) or (len(pattern) == 1 and pattern[0] in _MARKDOWN_FIELDS
                                                and _shares_a_line(value, examples)):
                 yield _at(doc, path, "placeholder-text",
-                          f"{field_path(path)} still holds the template's example text {show(value, 40)}",
-                          "replace it with your own words")
+                          Msg("%(field)s still holds the template's example text %(value)s", field=field_path(path), value=show(value, 40)),
+                          Msg("replace it with your own words"))
 
 
 _MARKDOWN_FIELDS = ("description",)
@@ -320,6 +326,7 @@ def _shares_a_line(value, examples):
 
 
 _TEXT_LIMITS = ("title", "summary", "description")
+_DEFAULT_LIMITS = Msg("the default limits (see limits in schema/event.schema.json)")
 _COUNT_LIMITS = ("themes", "languages", "proposers")
 
 
@@ -335,7 +342,7 @@ def proposal_limits(ctx, doc, skip=frozenset()):
     limits, origin = ctx.limits(fmt if isinstance(fmt, str) else None)
 
     def where(name):
-        return origin.get(name, "the default limits (see limits in schema/event.schema.json)")
+        return origin.get(name, _DEFAULT_LIMITS)
 
     for name in _TEXT_LIMITS + _COUNT_LIMITS:
         if name in skip:
@@ -344,24 +351,39 @@ def proposal_limits(ctx, doc, skip=frozenset()):
         value = d.get(name)
         if isinstance(value, str if name in _TEXT_LIMITS else list) and low <= len(value) <= high:
             continue  # the common case, decided without building any message
-        unit = "characters" if name in _TEXT_LIMITS else "items"
-        hint = _limits_hint(where(name), name, low, high, unit)
+        characters = name in _TEXT_LIMITS
+        hint = _limits_hint(where(name), name, low, high, characters)
         if name not in d:
             if low > 0:
                 yield _at(doc, (), "missing-field",
-                          f"the field `{name}` is missing; this event asks for "
-                          + (f"at least {low} characters" if unit == "characters" else f"at least {low}"),
-                          f"add `{name}:`. " + schema.describe("proposal", (name,)))
+                          Msg.plural("the field `%(name)s` is missing; this event asks for at least %(num)s character",
+                                     "the field `%(name)s` is missing; this event asks for at least %(num)s characters",
+                                     low, name=name) if characters else
+                          Msg("the field `%(name)s` is missing; this event asks for at least %(low)s", name=name, low=low),
+                          Msg("add `%(name)s:`. %(description)s", name=name,
+                              description=Msg(schema.describe("proposal", (name,)))))
             continue
-        if not isinstance(d[name], str if unit == "characters" else list):
+        if not isinstance(d[name], str if characters else list):
             continue
         size = len(d[name])
         if size < low:
-            rule = "too-short" if unit == "characters" else "too-few-items"
-            yield _at(doc, (name,), rule, f"{name} has {size} {unit}; this event asks for at least {low}", hint)
+            rule = "too-short" if characters else "too-few-items"
+            yield _at(doc, (name,), rule, (
+                Msg.plural("%(name)s has %(num)s character; this event asks for at least %(low)s",
+                           "%(name)s has %(num)s characters; this event asks for at least %(low)s", size, name=name, low=low)
+                if characters else
+                Msg.plural("%(name)s has %(num)s item; this event asks for at least %(low)s",
+                           "%(name)s has %(num)s items; this event asks for at least %(low)s", size, name=name, low=low)),
+                hint)
         elif size > high:
-            rule = "too-long" if unit == "characters" else "too-many-items"
-            yield _at(doc, (name,), rule, f"{name} has {size} {unit}; this event allows at most {high}", hint)
+            rule = "too-long" if characters else "too-many-items"
+            yield _at(doc, (name,), rule, (
+                Msg.plural("%(name)s has %(num)s character; this event allows at most %(high)s",
+                           "%(name)s has %(num)s characters; this event allows at most %(high)s", size, name=name, high=high)
+                if characters else
+                Msg.plural("%(name)s has %(num)s item; this event allows at most %(high)s",
+                           "%(name)s has %(num)s items; this event allows at most %(high)s", size, name=name, high=high)),
+                hint)
     bounds = limits["duration"]
     durations = [(("duration",), d.get("duration"))]
     if isinstance(d.get("schedule"), (dict, list)):
@@ -372,9 +394,8 @@ def proposal_limits(ctx, doc, skip=frozenset()):
             continue
         if not bounds["min"] <= value <= bounds["max"] or value % bounds["step"]:
             yield _at(doc, path, "out-of-range",
-                      f"{field_path(path)} is {value} minutes; it must be {bounds['min']} to {bounds['max']} "
-                      f"minutes, in steps of {bounds['step']}",
-                      f"{where('duration')} sets the durations; 60 is an hour, 1440 a day")
+                      Msg("%(field)s is %(value)s minutes; it must be %(min)s to %(max)s minutes, in steps of %(step)s", field=field_path(path), value=value, min=bounds['min'], max=bounds['max'], step=bounds['step']),
+                      Msg("%(where)s sets the durations; 60 is an hour, 1440 a day", where=where('duration')))
 
 
 def check_invalid_proposal(ctx, doc, problems):
@@ -390,12 +411,12 @@ def status_and_schedule(ctx, doc):
     status, has = doc.data["status"], "schedule" in doc.data
     if status == "scheduled" and not has:
         yield _at(doc, ("status",), "status-schedule-mismatch",
-                  "the status is scheduled but there is no schedule",
-                  "add `schedule:` with day, start and room, or change the status to accepted")
+                  Msg("the status is scheduled but there is no schedule"),
+                  Msg("add `schedule:` with day, start and room, or change the status to accepted"))
     elif has and status != "scheduled":
         yield _at(doc, ("schedule",), "status-schedule-mismatch",
-                  f"the proposal has a schedule but its status is {status}",
-                  "set `status: scheduled`, or remove the schedule")
+                  Msg("the proposal has a schedule but its status is %(status)s", status=status),
+                  Msg("set `status: scheduled`, or remove the schedule"))
 
 
 _MINUTE = dt.timedelta(minutes=1)
@@ -416,60 +437,57 @@ def schedule_times(ctx, doc):
         day = timeline.parse_date(slot["day"])
         if day is None:
             yield _at(doc, path + ("day",), "invalid-date",
-                      f"{field_path(path + ('day',))} is {show(slot['day'])}, which is not a calendar date",
-                      "write YYYY-MM-DD, for example 2016-12-07")
+                      Msg("%(field)s is %(day)s, which is not a calendar date", field=field_path(path + ('day',)), day=show(slot['day'])),
+                      Msg("write YYYY-MM-DD, for example 2016-12-07"))
             continue
         if clock.days and not clock.in_event(day):
             yield _at(doc, path + ("day",), "schedule-outside-event",
-                      f"{field_path(path + ('day',))} {slot['day']} is outside the event ({ctx.first_day} to {ctx.last_day})",
-                      "choose a day within the event's dates")
+                      Msg("%(field)s %(day)s is outside the event (%(first_day)s to %(last_day)s)", field=field_path(path + ('day',)), day=slot['day'], first_day=ctx.first_day, last_day=ctx.last_day),
+                      Msg("choose a day within the event's dates"))
             continue
         if "room" in slot and not clock.venue_open(day):
             yield _at(doc, path + ("day",), "schedule-outside-event",
-                      f"{field_path(path + ('day',))} {slot['day']} is outside the days the venue is open "
-                      f"({clock.venue_first} to {clock.venue_last})",
-                      "choose a day when the venue is open, or give a `place` instead of a room for a session held elsewhere")
+                      Msg("%(field)s %(day)s is outside the days the venue is open (%(venue_first)s to %(venue_last)s)", field=field_path(path + ('day',)), day=slot['day'], venue_first=clock.venue_first, venue_last=clock.venue_last),
+                      Msg("choose a day when the venue is open, or give a `place` instead of a room for a session held elsewhere"))
             continue
         t = timeline.timing(clock, slot, d["duration"])
         if not clock.exists(t.start):
             yield _at(doc, path + ("start",), "invalid-date",
-                      f"{_clock_time(t.start)} does not exist in {ctx.event.data['timezone']}: the clocks go forward that night",
-                      "choose a start an hour later")
+                      Msg("%(clock_time)s does not exist in %(timezone)s: the clocks go forward that night", clock_time=_clock_time(t.start), timezone=ctx.event.data['timezone']),
+                      Msg("choose a start an hour later"))
             continue
         if "end" in slot and timeline.minutes(slot["end"]) != t.end.hour * 60 + t.end.minute:
             yield _at(doc, path + ("end",), "schedule-duration-mismatch",
-                      f"starting at {slot['start']} and lasting {t.duration} minutes, the session ends at "
-                      f"{t.end:%H:%M}, not {slot['end']}",
-                      "make the end time or the duration agree, or remove `end`")
+                      Msg("starting at %(start)s and lasting %(duration)s minutes, the session ends at %(end)s, not %(end2)s", start=slot['start'], duration=t.duration, end=format(t.end, '%H:%M'), end2=slot['end']),
+                      Msg("make the end time or the duration agree, or remove `end`"))
         if not clock.days or ctx.event is None:
             continue
         if "room" not in slot:  # held elsewhere: the venue's hours do not apply, the event's days do
             if clock.event_day_of(t.end - _MINUTE) > ctx.last_day:
                 yield _at(doc, path + ("start",), "schedule-outside-event",
-                          f"the session ends at {_clock_time(t.end)}, after the event's last day ({ctx.last_day})",
-                          "shorten it, or start it earlier")
+                          Msg("the session ends at %(clock_time)s, after the event's last day (%(last_day)s)", clock_time=_clock_time(t.end), last_day=ctx.last_day),
+                          Msg("shorten it, or start it earlier"))
             continue
         opens, closes = clock.opening(day)
         hours = clock.hours_of(day)
         label = hours.label() if hours else ""
         if not opens <= t.start < closes:
             yield _at(doc, path + ("start",), "schedule-outside-hours",
-                      f"{slot['start']} on {slot['day']} is outside the opening hours of that day ({label})",
-                      "choose a start within the event's opening hours"
-                      + ("" if clock.day_change or t.start >= opens else
-                         "; a night session after midnight needs day_change in event.yaml"))
+                      Msg("%(start)s on %(day)s is outside the opening hours of that day (%(label)s)", start=slot['start'], day=slot['day'], label=label),
+                      Msg("choose a start within the event's opening hours") if clock.day_change or t.start >= opens else
+                      Msg("choose a start within the event's opening hours; a night session after midnight needs "
+                          "day_change in event.yaml"))
             continue
         if t.end <= closes:
             continue
         if clock.event_day_of(t.end - _MINUTE) > ctx.last_day:
             yield _at(doc, path + ("start",), "schedule-outside-event",
-                      f"the session ends at {_clock_time(t.end)}, after the event's last day ({ctx.last_day})",
-                      "shorten it, or start it earlier")
+                      Msg("the session ends at %(clock_time)s, after the event's last day (%(last_day)s)", clock_time=_clock_time(t.end), last_day=ctx.last_day),
+                      Msg("shorten it, or start it earlier"))
         elif clock.closing_day(t.end) is None:
             yield _at(doc, path + ("start",), "schedule-outside-hours",
-                      f"the session ends at {_clock_time(t.end)}, when the venue is closed "
-                      f"(opening hours of {slot['day']}: {label})",
-                      "shorten it, start it earlier, or choose a later day")
+                      Msg("the session ends at %(clock_time)s, when the venue is closed (opening hours of %(day)s: %(label)s)", clock_time=_clock_time(t.end), day=slot['day'], label=label),
+                      Msg("shorten it, start it earlier, or choose a later day"))
 
 
 def duplicate_people(ctx, doc):
@@ -483,8 +501,8 @@ def duplicate_people(ctx, doc):
         for key in sorted(_identities(person)):
             if key in seen and seen[key] != i:
                 yield _at(doc, ("proposers", i), "duplicate-item",
-                          f"proposers[{i}] is the same person as proposers[{seen[key]}] ({show(person['name'])})",
-                          "list each person once")
+                          Msg("proposers[%(i)s] is the same person as proposers[%(seen)s] (%(name)s)", i=i, seen=seen[key], name=show(person['name'])),
+                          Msg("list each person once"))
                 break
         for key in _identities(person):
             seen.setdefault(key, i)
@@ -494,11 +512,13 @@ def acknowledgements(ctx, doc):
     """Only warnings can be acknowledged, each by its rule id."""
     for i, ack in enumerate(doc.data.get("acknowledged", [])):
         if ack["rule"] not in catalogue.WARNING_RULES - {"unused-acknowledgement"}:
-            kind = "an error, which must be fixed" if ack["rule"] in catalogue.RULES else "not a rule id"
-            yield _at(doc, ("acknowledged", i, "rule"), "not-allowed",
-                      f"acknowledged[{i}].rule is {show(ack['rule'])}: {kind}; only warnings can be acknowledged",
-                      "warnings that can be acknowledged: "
-                      + ", ".join(sorted(catalogue.WARNING_RULES - {"unused-acknowledgement"})))
+            message = (Msg("acknowledged[%(i)s].rule is %(rule)s: an error, which must be fixed; only warnings can be "
+                           "acknowledged", i=i, rule=show(ack["rule"])) if ack["rule"] in catalogue.RULES else
+                       Msg("acknowledged[%(i)s].rule is %(rule)s: not a rule id; only warnings can be acknowledged",
+                           i=i, rule=show(ack["rule"])))
+            yield _at(doc, ("acknowledged", i, "rule"), "not-allowed", message,
+                      Msg("warnings that can be acknowledged: %(rules)s",
+                          rules=", ".join(sorted(catalogue.WARNING_RULES - {"unused-acknowledgement"}))))
 
 
 def _sweep(items):
@@ -528,12 +548,11 @@ def room_conflicts(ctx):
         for a, b in _sweep(items):
             for mine, other in ((a, b), (b, a)):
                 doc = mine[4]
-                what = (f"slot {other[3] + 1} of this proposal" if mine[2] == other[2]
+                what = (Msg("slot %(number)s of this proposal", number=other[3] + 1) if mine[2] == other[2]
                         else show(other[2]))
                 yield _at(doc, timeline.slot_path(doc.data, mine[3]) + ("room",), "room-conflict",
-                          f"room {show(room)} is also used by {what} at {_when(other[4], other[3], other[5])}",
-                          f"choose another room or time; see {other[4].path}. "
-                          "If sessions run side by side there on purpose, mark the room `shared: true` in event.yaml",
+                          Msg("room %(room)s is also used by %(what)s at %(when)s", room=show(room), what=what, when=_when(other[4], other[3], other[5])),
+                          Msg("choose another room or time; see %(path)s. If sessions run side by side there on purpose, mark the room `shared: true` in event.yaml", path=other[4].path),
                           related=other[2])
 
 
@@ -569,12 +588,18 @@ def proposer_conflicts(ctx):
         for mine, other in ((a, b), (b, a)):
             doc = mine[4]
             name = doc.data["proposers"][mine[6]]["name"]
-            yield _at(doc, ("proposers", mine[6], "name"), "proposer-conflict",
-                      f"{show(name)} is also in {show(other[2])} at the same time ({_when(other[4], other[3], other[5])})"
-                      + (" (the same account)" if sure else ": if this is the same person, they cannot be in both"),
-                      f"move one of the sessions (see {other[4].path}), or, if this is intended (a host of parallel "
-                      + ("sessions), acknowledge this warning" if sure else
-                         "sessions, or two people with the same name), acknowledge this warning"),
+            values = {"name": show(name), "other": show(other[2]), "when": _when(other[4], other[3], other[5]),
+                      "path": other[4].path}
+            if sure:
+                message = Msg("%(name)s is also in %(other)s at the same time (%(when)s) (the same account)", **values)
+                hint = Msg("move one of the sessions (see %(path)s), or, if this is intended (a host of parallel "
+                           "sessions), acknowledge this warning", **values)
+            else:
+                message = Msg("%(name)s is also in %(other)s at the same time (%(when)s): if this is the same person, "
+                              "they cannot be in both", **values)
+                hint = Msg("move one of the sessions (see %(path)s), or, if this is intended (a host of parallel "
+                           "sessions, or two people with the same name), acknowledge this warning", **values)
+            yield _at(doc, ("proposers", mine[6], "name"), "proposer-conflict", message, hint,
                       severity=WARNING, related=other[2])
 
 
@@ -633,10 +658,8 @@ def near_duplicate_titles(ctx, threshold=0.8):
         for mine, other in ((first, second), (second, first)):
             doc = ctx.proposals[mine]
             yield _at(doc, ("title",), "near-duplicate-title",
-                      f"the title is very close to that of {show(other)}: "
-                      f"{show(ctx.proposals[other].data['title'])}",
-                      f"if both describe the same session, merge them (a proposal can hold several slots); "
-                      f"if they are different sessions, acknowledge this warning. See {ctx.proposals[other].path}",
+                      Msg("the title is very close to that of %(other)s: %(title)s", other=show(other), title=show(ctx.proposals[other].data['title'])),
+                      Msg("if both describe the same session, merge them (a proposal can hold several slots); if they are different sessions, acknowledge this warning. See %(path)s", path=ctx.proposals[other].path),
                       severity=WARNING, related=other)
 
 
@@ -669,10 +692,12 @@ def unused_acknowledgements(ctx, problems):
     for pid, doc in sorted(ctx.proposals.items()):
         for i, ack in enumerate(doc.data.get(ACKNOWLEDGED, ())):
             if (pid, i) not in used and ack["rule"] in catalogue.WARNING_RULES:
-                kept.append(_at(doc, (ACKNOWLEDGED, i), "unused-acknowledgement",
-                                f"acknowledged[{i}] accepts a {show(ack['rule'])} warning"
-                                + (f" about {show(ack['with'])}" if "with" in ack else "")
-                                + " that no longer appears", "remove this acknowledgement", severity=WARNING))
+                message = (Msg("acknowledged[%(i)s] accepts a %(rule)s warning about %(other)s that no longer appears",
+                               i=i, rule=show(ack["rule"]), other=show(ack["with"])) if "with" in ack else
+                           Msg("acknowledged[%(i)s] accepts a %(rule)s warning that no longer appears",
+                               i=i, rule=show(ack["rule"])))
+                kept.append(_at(doc, (ACKNOWLEDGED, i), "unused-acknowledgement", message,
+                                Msg("remove this acknowledgement"), severity=WARNING))
     return kept, acknowledged
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema_rs
 
 from . import suggest
-from .problems import ERROR, Problem, field_path, show
+from .problems import ERROR, Msg, Problem, field_path, show
 
 KINDS = ("proposal", "theme", "event")
 
@@ -128,23 +128,24 @@ def field_kinds(kind: str):
 
 
 _TYPE_WORDS = {
-    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-    "array": "a list", "object": "a group of `field: value` lines", "null": "empty",
+    "string": Msg("text"), "integer": Msg("a whole number"), "number": Msg("a number"),
+    "boolean": Msg("true or false"), "array": Msg("a list"), "object": Msg("a group of `field: value` lines"),
+    "null": Msg("empty"),
 }
 
 
-def _type_of(value) -> str:
+def _type_of(value) -> Msg:
     if value is None:
-        return "empty"
+        return Msg("empty")
     if isinstance(value, bool):
-        return "true/false"
+        return Msg("true/false")
     if isinstance(value, int):
-        return "a number"
+        return Msg("a number")
     if isinstance(value, str):
-        return "text"
+        return Msg("text")
     if isinstance(value, list):
-        return "a list"
-    return "a group of fields"
+        return Msg("a list")
+    return Msg("a group of fields")
 
 
 def _lookup(data, path):
@@ -153,20 +154,34 @@ def _lookup(data, path):
     return data
 
 
+# What a pattern asks for, in words, by the name of the schema's definition that holds it.
+_SHAPES = {
+    "slug": Msg("an id (lower-case letters a-z, digits and hyphens)"),
+    "language": Msg("a language code (two or three lower-case letters, such as fr or en)"),
+    "date": Msg("a date written YYYY-MM-DD"),
+    "time": Msg("a time written HH:MM (24-hour)"),
+    "uuid": Msg("a lower-case UUID"),
+}
+
+
 def _error_to_problem(kind, doc, error, hints=None, key=None) -> Problem:
     path = tuple(error.instance_path)
     name = error.kind.name
     detail = error.kind.as_dict()
     value = _lookup(doc.data, path)
-    where = field_path(path) or "the file"
+    where = field_path(path) or Msg("the file")
     line, col = doc.where(path)
-    rule, message, hint = "invalid-value", f"{where}: {error.message}", describe(kind, path)
+    described = describe(kind, path)
+    rule, message, hint = "invalid-value", Msg("%(where)s: %(error)s", where=where, error=error.message), \
+        Msg(described) if described else ""
 
     if name == "required":
         missing = detail["property"]
         rule = "missing-field"
-        message = f"the required field `{missing}` is missing" + (f" in {where}" if path else "")
-        hint = f"add `{missing}:` here. " + describe(kind, path + (missing,))
+        message = (Msg("the required field `%(field)s` is missing in %(where)s", field=missing, where=where) if path
+                   else Msg("the required field `%(field)s` is missing", field=missing))
+        hint = Msg("add `%(field)s:` here. %(description)s", field=missing,
+                   description=Msg(describe(kind, path + (missing,))))
     elif name in ("additionalProperties", "unevaluatedProperties"):
         if key is None:
             unexpected = detail.get("unexpected") or []
@@ -174,83 +189,107 @@ def _error_to_problem(kind, doc, error, hints=None, key=None) -> Problem:
         known = list(subschema(kind, path).get("properties", {}))
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
         rule = "unknown-field"
-        message = f"unknown field {show(key, 40)}" + (f" in {where}" if path else "")
+        message = (Msg("unknown field %(key)s in %(where)s", key=show(key, 40), where=where) if path
+                   else Msg("unknown field %(key)s", key=show(key, 40)))
         line, col = doc.where_key(path + (key,))
         path = path + (key,)
-        hint = (f"did you mean `{close[0]}`?" if close else "allowed fields: " + ", ".join(known))
+        hint = (Msg("did you mean `%(field)s`?", field=close[0]) if close
+                else Msg("allowed fields: %(fields)s", fields=", ".join(known)))
     elif name == "type":
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in detail.get("types", []))
+        types = detail.get("types", [])
         rule = "wrong-type"
-        message = f"{where} must be {wanted}, not {_type_of(value)}"
-        if "string" in detail.get("types", []) and not isinstance(value, (list, dict)):
-            hint = "put the value in quotes, for example " + show("" if value is None else str(value), 40)
-        elif "boolean" in detail.get("types", []):
-            hint = "write true or false (lower case, no quotes)"
-        elif "integer" in detail.get("types", []):
-            hint = "write digits only, without quotes or units (for example 90)"
+        wanted = _TYPE_WORDS.get(types[0], types[0]) if len(types) == 1 else \
+            Msg("%(first)s or %(second)s", first=_TYPE_WORDS.get(types[0], types[0]),
+                second=_TYPE_WORDS.get(types[-1], types[-1]))
+        message = Msg("%(where)s must be %(wanted)s, not %(found)s", where=where, wanted=wanted, found=_type_of(value))
+        if "string" in types and not isinstance(value, (list, dict)):
+            hint = Msg("put the value in quotes, for example %(value)s",
+                       value='"' + show("" if value is None else str(value), 40)[1:-1] + '"')
+        elif "boolean" in types:
+            hint = Msg("write true or false (lower case, no quotes)")
+        elif "integer" in types:
+            hint = Msg("write digits only, without quotes or units (for example 90)")
     elif name == "enum":
-        options = detail.get("options", [])
-        close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.6)
+        options = [str(o) for o in detail.get("options", [])]
+        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
         rule = "not-allowed"
-        message = f"{where} is {show(value)}, which is not one of the allowed values"
-        hint = (f"did you mean '{close[0]}'? " if close else "") + "allowed: " + ", ".join(map(str, options))
+        message = Msg("%(where)s is %(value)s, which is not one of the allowed values", where=where, value=show(value))
+        hint = (Msg("did you mean '%(value)s'? allowed: %(options)s", value=close[0], options=", ".join(options)) if close
+                else Msg("allowed: %(options)s", options=", ".join(options)))
     elif name == "pattern":
         rule = "bad-format"
-        message = f"{where} is {show(value)}, which is not in the expected form"
-        hint = _pattern_hint(kind, path, value, detail.get("pattern", ""), hints or {}) or hint
+        shape = _shape(kind, detail.get("pattern", ""))
+        message = (Msg("%(where)s is %(value)s, which is not %(shape)s", where=where, value=show(value),
+                       shape=_SHAPES[shape]) if shape in _SHAPES else
+                   Msg("%(where)s is %(value)s, which is not in the expected form", where=where, value=show(value)))
+        hint = _pattern_hint(kind, path, value, shape, hints or {}) or hint
     elif name in ("minLength", "maxLength"):
         rule = "too-short" if name == "minLength" else "too-long"
         size = len(value) if isinstance(value, str) else 0
         limit = detail.get("limit")
-        message = (f"{where} is {size} characters long; it must have "
-                   + (f"at least {limit}" if name == "minLength" else f"at most {limit}") + " characters")
+        message = (Msg.plural("%(where)s is %(num)s character long; it must have at least %(limit)s",
+                              "%(where)s is %(num)s characters long; it must have at least %(limit)s",
+                              size, where=where, limit=limit) if name == "minLength" else
+                   Msg.plural("%(where)s is %(num)s character long; it must have at most %(limit)s",
+                              "%(where)s is %(num)s characters long; it must have at most %(limit)s",
+                              size, where=where, limit=limit))
     elif name in ("minItems", "maxItems"):
         rule = "too-few-items" if name == "minItems" else "too-many-items"
         limit = detail.get("limit")
-        message = (f"{where} has {len(value)} item(s); it needs "
-                   + (f"at least {limit}" if name == "minItems" else f"at most {limit}"))
+        message = (Msg.plural("%(where)s has %(num)s item; it needs at least %(limit)s",
+                              "%(where)s has %(num)s items; it needs at least %(limit)s", len(value),
+                              where=where, limit=limit) if name == "minItems" else
+                   Msg.plural("%(where)s has %(num)s item; it needs at most %(limit)s",
+                              "%(where)s has %(num)s items; it needs at most %(limit)s", len(value),
+                              where=where, limit=limit))
     elif name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
         rule = "out-of-range"
         limit = detail.get("limit", detail.get("multiple_of", detail.get("value")))
-        need = {"minimum": f"at least {limit}", "maximum": f"at most {limit}",
-                "exclusiveMinimum": f"more than {limit}", "exclusiveMaximum": f"less than {limit}",
-                "multipleOf": f"a multiple of {limit}"}[name]
-        message = f"{where} is {show(value)}; it must be {need}"
+        need = {"minimum": Msg("at least %(limit)s", limit=limit), "maximum": Msg("at most %(limit)s", limit=limit),
+                "exclusiveMinimum": Msg("more than %(limit)s", limit=limit),
+                "exclusiveMaximum": Msg("less than %(limit)s", limit=limit),
+                "multipleOf": Msg("a multiple of %(limit)s", limit=limit)}[name]
+        message = Msg("%(where)s is %(value)s; it must be %(need)s", where=where, value=show(value), need=need)
     elif name == "uniqueItems":
         rule = "duplicate-item"
-        message = f"{where} lists the same item twice"
-        hint = "remove the repeated item"
+        message = Msg("%(where)s lists the same item twice", where=where)
+        hint = Msg("remove the repeated item")
     else:
-        message = f"{where} is not valid ({name})"
+        message = Msg("%(where)s is not valid (%(name)s)", where=where, name=name)
     return Problem(doc.path, line, col, ERROR, rule, message, field_path(path), hint)
 
 
-def _pattern_hint(kind, path, value, pattern, hints) -> str:
+def _shape(kind, pattern):
+    """The name of the schema definition whose pattern this is (date, time, slug…), or None."""
+    defs = load_schema(kind).get("$defs", {})
+    return next((name for name, node in defs.items() if node.get("pattern") == pattern), None)
+
+
+def _pattern_hint(kind, path, value, shape, hints):
     """The value to type instead of one that is not in the expected form: an id for a
     name, the ISO form of a date or a time, a country code, a GitHub name without @."""
-    defs = load_schema(kind).get("$defs", {})
-    shape = next((name for name, node in defs.items() if node.get("pattern") == pattern), None)
     text = str(value)
     if shape == "date":
         iso = suggest.iso_date(text, hints.get("dates"))
-        return (f"write the date as YYYY-MM-DD, in quotes: \"{iso}\"" if iso
-                else "write the date as YYYY-MM-DD, in quotes, for example \"2016-12-07\"")
+        return (Msg('write the date as YYYY-MM-DD, in quotes: "%(date)s"', date=iso) if iso
+                else Msg('write the date as YYYY-MM-DD, in quotes, for example "2016-12-07"'))
     if shape == "time":
         iso = suggest.iso_time(text)
-        return (f"write the time as HH:MM (24-hour), in quotes: \"{iso}\"" if iso
-                else "write the time as HH:MM (24-hour), in quotes, for example \"14:30\"")
+        return (Msg('write the time as HH:MM (24-hour), in quotes: "%(time)s"', time=iso) if iso
+                else Msg('write the time as HH:MM (24-hour), in quotes, for example "14:30"'))
     known = hints.get(tuple("*" if isinstance(part, int) else part for part in path))
     if known:
         return suggest.id_for(text, known)
     if shape in ("slug", "language"):
         wanted = suggest.slug(text) if shape == "slug" else text.strip().lower()
-        return f"ids use lower-case letters a-z, digits and hyphens: write '{wanted}'" if wanted else ""
+        return Msg("ids use lower-case letters a-z, digits and hyphens: write '%(id)s'", id=wanted) if wanted else ""
     if path and path[-1] == "country":
         code = suggest.country_code(text)
-        return (f"write the two-letter code '{code}'" if code
-                else "write the two-letter ISO code in capitals, for example FR, SN or BR")
+        return (Msg("write the two-letter code '%(code)s'", code=code) if code
+                else Msg("write the two-letter ISO code in capitals, for example FR, SN or BR"))
     if path and path[-1] == "github" and text.strip().lstrip("@").split("/")[-1]:
-        return f"write the user name alone, without @ or address: '{text.strip().rstrip('/').split('/')[-1].lstrip('@')}'"
+        return Msg("write the user name alone, without @ or address: '%(name)s'",
+                   name=text.strip().rstrip("/").split("/")[-1].lstrip("@"))
     return ""
 
 

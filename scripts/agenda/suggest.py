@@ -13,6 +13,8 @@ import re
 import unicodedata
 from functools import cache
 
+from .problems import Msg
+
 
 def slug(text: str) -> str:
     """'Salle Seine (RDC)' -> 'salle-seine-rdc': accents folded, anything else a hyphen."""
@@ -21,7 +23,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:64].rstrip("-")
 
 
-def closest(value, known, cutoff: float = 0.7) -> str:
+def closest(value, known, cutoff: float = 0.7) -> Msg:
     """'climat' -> "did you mean 'climate-sustainable-development'?": compares with whole ids
     and their words; without a close one, lists the known values."""
     value = str(value).lower()
@@ -32,8 +34,8 @@ def closest(value, known, cutoff: float = 0.7) -> str:
 
     ranked = sorted(known, key=lambda k: (-score(k), k))
     if ranked and score(ranked[0]) >= cutoff:
-        return f"did you mean '{ranked[0]}'?"
-    return "known values: " + listing(known)
+        return Msg("did you mean '%(value)s'?", value=ranked[0])
+    return Msg("known values: %(values)s", values=listing(known))
 
 
 def listing(values, limit: int = 12) -> str:
@@ -41,17 +43,17 @@ def listing(values, limit: int = 12) -> str:
     return ", ".join(ordered[:limit]) + (" …" if len(ordered) > limit else "")
 
 
-def id_for(value, known: dict) -> str:
+def id_for(value, known: dict) -> Msg:
     """A hint for a reference written as a name: the id whose name (in any language) or
     whose own spelling matches, else the closest id, else the list. `known` maps each id to
     the names it is shown with."""
     wanted = slug(value)
     for ident, names in sorted(known.items()):
         if wanted == ident or wanted in {slug(n) for n in names}:
-            return f"write the id '{ident}', not the name"
+            return Msg("write the id '%(id)s', not the name", id=ident)
     hint = closest(wanted or value, list(known), cutoff=0.6)
-    if hint.startswith("known"):
-        return "write one of the ids: " + listing(known)
+    if hint.template.startswith("known"):
+        return Msg("write one of the ids: %(ids)s", ids=listing(known))
     return hint
 
 
