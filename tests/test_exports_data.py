@@ -443,6 +443,10 @@ def test_schema_enums_follow_the_proposal_schema(export_schema):
     assert proposal["status"]["enum"] == source["properties"]["status"]["enum"]
     assert proposal["looking_for"]["items"]["enum"] == source["properties"]["looking_for"]["items"]["enum"]
     assert list(proposal["accessibility"]["properties"]) == list(source["properties"]["accessibility"]["properties"])
+    assert proposal["recording"]["enum"] == source["properties"]["recording"]["enum"] + [None]
+    slot = export_schema["$defs"]["slot"]["properties"]
+    assert slot["guid"]["$ref"] == "#/$defs/uuid"
+    assert export_schema["$defs"]["uuid"]["pattern"] == source["$defs"]["uuid"]["pattern"]
 
 
 def test_export_schema_text_is_the_published_file():

@@ -131,7 +131,10 @@ def build_parser():
     )
     export.add_argument("--out", required=True, metavar="DIR", help="folder to write into (data/ is created inside)")
     export.add_argument("--root", default=".", metavar="DIR", help="the repository (default: current folder)")
-    export.add_argument("--base-url", metavar="URL", help="the site's address (default: site_url in event.yaml)")
+    export.add_argument("--base-url", metavar="URL",
+                        help="the site's absolute address (default: site_url in event.yaml; without one, as in "
+                             "mkdocs build, the files link relatively and calendars and the feed have no "
+                             "absolute links)")
     export.add_argument("--lang", default="fr", help="language of names in the exports (default: fr)")
     export.set_defaults(run=run_export)
     imp = sub.add_parser(
