@@ -158,13 +158,14 @@ def identities(agenda: Agenda) -> dict:
 
 def _identities(agenda: Agenda) -> dict:
     slots = [(p.id, s) for p in sorted(agenda.proposals, key=lambda p: p.id) for s in p.slots]
-    guids, ids = {}, {}
+    guids, ids, taken_guids, taken_ids = {}, {}, set(), set()
     for pid, s in slots:
-        if s.guid and s.guid not in guids.values():
+        if s.guid and s.guid not in taken_guids:
             guids[pid, s.index] = s.guid
-        if s.source_id and s.source_id not in ids.values():
+            taken_guids.add(s.guid)
+        if s.source_id and s.source_id not in taken_ids:
             ids[pid, s.index] = s.source_id
-    taken_guids = set(guids.values())
+            taken_ids.add(s.source_id)
     for pid, s in slots:
         if (pid, s.index) not in guids:
             key, n = slot_key(pid, s), 0
@@ -176,7 +177,7 @@ def _identities(agenda: Agenda) -> dict:
             guids[pid, s.index] = guid
     wanted = {p.id: (p.id, 0) for p in agenda.proposals if (p.id, 0) not in ids}
     wanted.update({slot_key(pid, s): (pid, s.index) for pid, s in slots if (pid, s.index) not in ids})
-    for key, number in frab_ids(wanted, taken=ids.values()).items():
+    for key, number in frab_ids(wanted, taken=taken_ids).items():
         ids.setdefault(wanted[key], number)
     return {(pid, s.index): Identity(guids[pid, s.index], ids[pid, s.index]) for pid, s in slots}
 
