@@ -238,6 +238,20 @@ def test_calendar_times_of_real_programmes(times):
         assert e.decoded("DTEND") - e.decoded("DTSTART") == dt.timedelta(minutes=x.slot.duration)
 
 
+def test_calendar_per_proposal_is_in_time_order(times):
+    """Slots written in any order (and in different rooms) come out in time order, as in the
+    full calendar."""
+    w = times.proposal("repeated-workshop")
+    rooms = ("salle-louvre", "atelier-1", "auditorium")
+    slots = tuple(dataclasses.replace(s, room=room) for s, room in zip(w.slots, rooms, strict=True))[::-1]
+    shuffled = with_proposal(times, dataclasses.replace(w, slots=slots))
+    _, events = parse_ics(feeds.calendar_proposal(shuffled, w.id, base_url=BASE, stamp=STAMP))
+    assert [e.decoded("DTSTART") for e in events] == sorted(s.starts_at for s in w.slots)
+    assert [str(e["UID"]) for e in events] == [uid(times, w, s) for s in w.slots]
+    _, everything = parse_ics(feeds.calendar_all(shuffled, base_url=BASE, stamp=STAMP))
+    assert [str(e["UID"]) for e in everything if str(e["UID"]) in uids(times, w)] == [str(e["UID"]) for e in events]
+
+
 def test_calendar_the_night_the_clocks_go_back(dst):
     """02:30 occurs twice that night; the session ends at the second. RFC 5545 reads a local
     02:30 as the first, so the end is written in UTC; the start, the first 01:30, is local."""

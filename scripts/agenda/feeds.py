@@ -123,9 +123,12 @@ class Text(vText):
 def sessions_of(agenda: Agenda, theme_id: str | None = None, proposal_id: str | None = None) -> list[Session]:
     """Every slot of the scheduled proposals (of one theme, or of one proposal), in time
     order (`Agenda.sessions()`)."""
-    return [x for x in agenda.sessions()
-            if (theme_id is None or theme_id in x.proposal.themes)
-            and (proposal_id is None or x.proposal.id == proposal_id)]
+    if proposal_id is not None:  # one proposal's slots, without going through the programme
+        p = agenda.proposal(proposal_id)
+        rooms = {r.id: i for i, r in enumerate(agenda.event.rooms)}
+        slots = sorted(p.slots, key=lambda s: (s.day, s.starts_at, rooms.get(s.room, 0), s.index))
+        return [Session(p, s) for s in slots if theme_id is None or theme_id in p.themes]
+    return [x for x in agenda.sessions() if theme_id is None or theme_id in x.proposal.themes]
 
 
 def calendar_all(agenda: Agenda, *, base_url: str | None, stamp: dt.datetime, lang: str = "fr") -> bytes:
