@@ -79,7 +79,7 @@ def test_serve_rebuilds_when_data_changes(tmp_path):
         name = "Accès à l'information"
         assert name in theme.read_text()
         theme.write_text(theme.read_text().replace(name, "Droit d'accès à l'information", 1))
-        assert wait_for(f"{base}/themes/", "Droit d&#x27;accès à l&#x27;information")
+        assert wait_for(f"{base}/themes/", "Droit d&#39;accès à l&#39;information")  # escaped by the template
     finally:
         server.terminate()
         server.wait(timeout=30)

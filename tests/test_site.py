@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from agenda.i18n import translator
 from agenda.model import build_agenda
 from agenda.repository import check_repository
 from conftest import ROOT, copy_repo
@@ -58,18 +59,23 @@ def test_home_has_counts_and_call_to_action(site, agenda):
     assert f"Programmée</th><td>{scheduled}</td>" in page
 
 
-def test_programme_has_a_grid_and_an_ordered_list_per_day(site, agenda):
+def test_programme_links_to_a_page_per_day_with_a_grid_and_an_ordered_list(site, agenda):
+    from agenda.programme import Programme
+
     page = read(site, "programme")
-    for day in agenda.event.days():
-        sessions = agenda.scheduled(day)
-        section = page.split(f'id="day-{day}"')[1].split('<h2')[0]
-        assert "<table>" in section and "<caption>" in section
-        listing = section.split('<ol class="agenda-list agenda-day-list">')[1].split("</ol>")[0]
+    for day in Programme(agenda).days:
+        section = page.split(f'id="day-{day.day}"')[1].split("</section>")[0]
+        assert f'href="{day.day}/"' in section
+        day_page = read(site, f"programme/{day.day}")
+        assert 'class="agenda-grid" role="region" tabindex="0" aria-label=' in day_page
+        listing = day_page.split('<ol class="agenda-list agenda-day-list">')[1].split("</ol>")[0]
         items = re.findall(r"<li[^>]*>(.*?)</li>", listing, re.S)
-        assert len(items) == len(sessions)
-        for item, p in zip(items, sessions):  # in time order, each with its time
-            assert f"{p.schedule.start}–{p.schedule.end}" in item
-            assert f'href="../proposals/{p.id}/"' in item
+        assert len(items) == len(day.sessions) > 0
+        for item, s in zip(items, day.sessions):  # in time order, each with its time
+            assert f'datetime="{s.slot.starts_at.isoformat(timespec="minutes")}"' in item
+            assert f'href="../../proposals/{s.proposal.id}/"' in item
+        blocks = re.findall(r'class="agenda-block" href="../../proposals/([a-z0-9-]+)/"', day_page)
+        assert blocks == [s.proposal.id for s in day.sessions if s not in day.long]
     for status in ("accepted", "proposed", "declined", "withdrawn"):
         assert f'id="status-{status}"' in page
 
@@ -106,16 +112,16 @@ def test_proposal_pages_show_every_field(site, agenda):
         plain = text_of(page)
         assert p.title in plain and p.summary in plain
         for person in p.proposers:
-            assert person.name in plain and person.organisation in plain
-        assert f"{p.duration} min" in plain
+            assert person.name in plain and (person.organisation or "") in plain
+        assert re.sub(r"\s", " ", translator("fr").duration(p.duration)) in re.sub(r"\s", " ", plain)
         assert f"agenda-status--{p.status}" in page
         assert f"https://github.com/example-org/agenda/blob/main/proposals/{p.id}.yaml" in page
         assert f"https://github.com/example-org/agenda/commits/main/proposals/{p.id}.yaml" in page
         assert f"https://github.com/example-org/agenda/edit/main/proposals/{p.id}.yaml" in page
         for _, url in p.links:
             assert f'href="{html.escape(url)}" rel="nofollow noopener ugc"' in page
-        if p.schedule:
-            assert f'datetime="{p.schedule.day}T{p.schedule.start}"' in page
+        for slot in p.slots:
+            assert f'datetime="{slot.starts_at.isoformat(timespec="minutes")}"' in page
         assert f"<title>{html.escape(p.title)} - " in page
         assert "data-pagefind-body" in page
 
@@ -146,7 +152,8 @@ def test_offline_nothing_fetched_from_elsewhere(site):
         page = path.read_text(encoding="utf-8")
         for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", page):
             src = re.search(r'(?:src|href)="([^"]+)"', tag)
-            if src and not tag.startswith("<link rel=\"canonical\""):
+            fetched = not tag.startswith(('<link rel="canonical"', '<link rel="alternate" hreflang='))
+            if src and fetched:
                 assert not re.match(r"(https?:)?//", src.group(1)), (path, tag)
         assert "fonts.googleapis" not in page and "fonts.gstatic" not in page
         assert 'data-md-component="source"' not in page  # would call api.github.com from every page

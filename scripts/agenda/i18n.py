@@ -1,278 +1,294 @@
-"""Every interface string of the generated pages, in one catalogue per language.
+"""Every string the site or the command line shows, in the reader's language: gettext
+catalogues (`.po`) read with Babel, plural forms, and dates, times, numbers, durations and
+country names formatted by Babel from CLDR data, never from the machine's locale.
 
-Rendering takes a language code; adding a language is adding a catalogue here (a test checks
-that every catalogue has the same keys). Dates are formatted from these tables, never from
-the machine's locale, so that builds are identical everywhere.
+The catalogues live in `locale/<lang>/LC_MESSAGES/agenda.po` beside this file, one per
+language, for the site, the feeds and the command line alike; `locale/agenda.pot` is the
+template extracted from the code and the templates (`pybabel extract`, configured in
+pyproject.toml). A `.po` file is compiled in memory the first time its language is asked
+for, so a fresh clone works without a compile step. The messages are written in English
+(the source language): an English catalogue may leave them untranslated.
+
+    t = translator("fr")
+    t.gettext("Programme")                                    # "Programme"
+    t.ngettext("%(num)s proposal", "%(num)s proposals", 1500)  # "1 500 propositions"
+    t.date("2016-12-07")                                      # "mercredi 7 décembre 2016"
+
+Every message is a %-format string (`%(name)s`, `%%` for a percent sign), in Python and in
+the templates alike; placeholders are filled after translation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext as _gettext
+import io
+import os
+from functools import lru_cache
+from pathlib import Path
 
-CATALOGUES = {
-    "fr": {
-        "lang_name": "Français",
-        "colon": " : ",
-        "home": "Accueil",
-        "programme": "Programme",
-        "themes": "Thèmes",
-        "theme": "Thème",
-        "formats": "Formats",
-        "format": "Format",
-        "organisations": "Organisations et porteurs",
-        "search": "Recherche",
-        "propose": "Proposer une session",
-        "propose_cta": "Proposez une session : un fichier, une pull request, et la communauté relit.",
-        "propose_how": "Comment proposer une session",
-        "propose_in_browser": "Proposer dans le navigateur",
-        "status": "Statut",
-        "status.scheduled": "Programmée",
-        "status.accepted": "Acceptée",
-        "status.proposed": "Proposée",
-        "status.declined": "Refusée",
-        "status.withdrawn": "Retirée",
-        "status_note.scheduled": "Cette session est programmée.",
-        "status_note.accepted": "Cette proposition est acceptée ; son horaire n'est pas encore fixé.",
-        "status_note.proposed": "Cette proposition attend la relecture des relecteurs de son thème.",
-        "status_note.declined": "Cette proposition n'a pas été retenue.",
-        "status_note.withdrawn": "Cette proposition a été retirée par ses porteurs.",
-        "example_note": "Exemple : les personnes et organisations de cette proposition sont fictives.",
-        "themes_label": "Thèmes",
-        "languages": "Langues",
-        "language": "Langue",
-        "duration": "Durée",
-        "minutes": "{n} min",
-        "when": "Horaire",
-        "room": "Salle",
-        "time": "Heure",
-        "from_to": "de {start} à {end}",
-        "proposers": "Porteurs",
-        "links": "Liens",
-        "accessibility": "Accessibilité",
-        "access.interpretation": "Interprétation",
-        "access.sign_language": "Langue des signes",
-        "access.captions": "Sous-titrage en direct",
-        "access.step_free_access": "Accès sans marches",
-        "access.materials_in_advance": "Supports partagés à l'avance",
-        "access.notes": "À savoir",
-        "yes": "oui",
-        "no": "non",
-        "looking_for": "Les porteurs recherchent",
-        "looking.co-organisers": "des co-organisateurs",
-        "looking.speakers": "des intervenants",
-        "looking.facilitators": "des animateurs",
-        "looking.translators": "des traducteurs",
-        "looking.interpreters": "des interprètes",
-        "looking.note-takers": "des preneurs de notes",
-        "looking.participants": "des participants",
-        "looking.partners": "des partenaires",
-        "looking.funding": "des financements",
-        "looking.venue": "un lieu",
-        "description": "Description",
-        "summary": "Résumé",
-        "view_source": "Voir la source",
-        "history": "Historique",
-        "edit": "Modifier sur GitHub",
-        "contribute": "Contribuer",
-        "all": "Tout",
-        "filter_by": "Filtrer par {facet}",
-        "filtered": "Programme filtré : {label}",
-        "show_all": "Voir tout le programme",
-        "schedule_of": "Programme du {day}",
-        "grid_caption": "Sessions du {day}, par heure et par salle",
-        "list_heading": "Liste des sessions du {day}",
-        "no_session": "Aucune session programmée ce jour-là.",
-        "unscheduled": "Propositions pas encore programmées",
-        "nothing": "Aucune proposition pour le moment.",
-        "proposal_count": "{n} proposition(s)",
-        "reviewers": "Relecteurs",
-        "by_status": "Par statut",
-        "by_format": "Par format",
-        "by_theme": "Par thème",
-        "counts": "Le programme en chiffres",
-        "count": "Nombre",
-        "event_dates": "du {first} au {last}, {place}",
-        "timezone": "Horaires en heure locale ({tz}).",
-        "people": "Personnes",
-        "organisation": "Organisation",
-        "country": "Pays",
-        "search_intro": "Cherchez une session par mot du titre, du résumé, d'un thème ou d'un porteur.",
-        "search_label": "Rechercher dans le programme",
-        "search_noscript": "La recherche a besoin de JavaScript. Sans JavaScript, parcourez le programme, les thèmes ou les organisations.",
-        "skip_to_list": "Aller à la liste des sessions",
-        "main_theme": "thème principal",
-        "site_description": "Le programme co-construit en public : propositions, thèmes et horaires.",
-        "data": "Données ouvertes",
-        "data_intro": "Le programme est publié en données ouvertes, mis à jour à chaque publication du site. "
-                      "Réutilisez-le librement : tableurs, agendas, applications de programme, visualisations.",
-        "data.json": "Toutes les propositions, avec tous leurs champs publics, les thèmes et les réglages de l'événement.",
-        "data.json_schema": "Le schéma JSON (Draft 2020-12) qui décrit proposals.json, champ par champ.",
-        "data.csv": "Une ligne par proposition, pour les tableurs (UTF-8, séparateur virgule).",
-        "data.ics": "Toutes les sessions programmées, à importer ou à suivre dans un agenda.",
-        "data.ics_theme": "Les sessions programmées d'un thème (un fichier par thème).",
-        "data.ics_proposal": "Une session programmée (« ajouter à mon agenda » sur sa page).",
-        "data.atom": "Les dernières propositions et changements de statut (acceptée, programmée), pour un lecteur de flux.",
-        "data.frab": "Le programme au format frab / C3VOC, lu par les applications de programme de conférences.",
-        "file": "Fichier",
-        "field": "Champ",
-        "column": "Colonne",
-        "fields_of": "Champs de {file}",
-        "columns_of": "Colonnes de {file}",
-        "licence": "Licence",
-        "licence_text": "Le contenu du programme est publié sous licence Creative Commons Attribution 4.0 "
-                        "International (CC BY 4.0) : citez « les contributeurs du programme » et le dépôt.",
-        "add_to_calendar": "Ajouter à mon agenda (.ics)",
-        "theme_calendar": "Agenda de ce thème (.ics)",
-        "calendar_all": "Tout le programme dans un agenda (.ics)",
-        "feed": "Flux des nouveautés (Atom)",
-        "day_names": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
-        "month_names": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                        "septembre", "octobre", "novembre", "décembre"],
-        "date_format": "{weekday} {day} {month} {year}",
-    },
-    "en": {
-        "lang_name": "English",
-        "colon": ": ",
-        "home": "Home",
-        "programme": "Programme",
-        "themes": "Themes",
-        "theme": "Theme",
-        "formats": "Formats",
-        "format": "Format",
-        "organisations": "Organisations and proposers",
-        "search": "Search",
-        "propose": "Propose a session",
-        "propose_cta": "Propose a session: one file, one pull request, and the community reviews it.",
-        "propose_how": "How to propose a session",
-        "propose_in_browser": "Propose in your browser",
-        "status": "Status",
-        "status.scheduled": "Scheduled",
-        "status.accepted": "Accepted",
-        "status.proposed": "Proposed",
-        "status.declined": "Declined",
-        "status.withdrawn": "Withdrawn",
-        "status_note.scheduled": "This session is scheduled.",
-        "status_note.accepted": "This proposal is accepted; its time is not set yet.",
-        "status_note.proposed": "This proposal awaits review by its theme's reviewers.",
-        "status_note.declined": "This proposal was declined.",
-        "status_note.withdrawn": "This proposal was withdrawn by its proposers.",
-        "example_note": "Example: the people and organisations of this proposal are fictitious.",
-        "themes_label": "Themes",
-        "languages": "Languages",
-        "language": "Language",
-        "duration": "Duration",
-        "minutes": "{n} min",
-        "when": "When",
-        "room": "Room",
-        "time": "Time",
-        "from_to": "from {start} to {end}",
-        "proposers": "Proposers",
-        "links": "Links",
-        "accessibility": "Accessibility",
-        "access.interpretation": "Interpretation",
-        "access.sign_language": "Sign language",
-        "access.captions": "Live captions",
-        "access.step_free_access": "Step-free access",
-        "access.materials_in_advance": "Materials shared in advance",
-        "access.notes": "Good to know",
-        "yes": "yes",
-        "no": "no",
-        "looking_for": "The proposers are looking for",
-        "looking.co-organisers": "co-organisers",
-        "looking.speakers": "speakers",
-        "looking.facilitators": "facilitators",
-        "looking.translators": "translators",
-        "looking.interpreters": "interpreters",
-        "looking.note-takers": "note-takers",
-        "looking.participants": "participants",
-        "looking.partners": "partners",
-        "looking.funding": "funding",
-        "looking.venue": "a venue",
-        "description": "Description",
-        "summary": "Summary",
-        "view_source": "View source",
-        "history": "History",
-        "edit": "Edit on GitHub",
-        "contribute": "Contribute",
-        "all": "All",
-        "filter_by": "Filter by {facet}",
-        "filtered": "Filtered programme: {label}",
-        "show_all": "See the whole programme",
-        "schedule_of": "Programme of {day}",
-        "grid_caption": "Sessions of {day}, by time and room",
-        "list_heading": "List of the sessions of {day}",
-        "no_session": "No session scheduled that day.",
-        "unscheduled": "Proposals not scheduled yet",
-        "nothing": "No proposal yet.",
-        "proposal_count": "{n} proposal(s)",
-        "reviewers": "Reviewers",
-        "by_status": "By status",
-        "by_format": "By format",
-        "by_theme": "By theme",
-        "counts": "The programme in figures",
-        "count": "Count",
-        "event_dates": "{first} to {last}, {place}",
-        "timezone": "Times are local ({tz}).",
-        "people": "People",
-        "organisation": "Organisation",
-        "country": "Country",
-        "search_intro": "Search for a session by a word of its title, summary, theme or proposers.",
-        "search_label": "Search the programme",
-        "search_noscript": "Search needs JavaScript. Without JavaScript, browse the programme, the themes or the organisations.",
-        "skip_to_list": "Skip to the list of sessions",
-        "main_theme": "main theme",
-        "site_description": "The programme, co-built in the open: proposals, themes and times.",
-        "data": "Open data",
-        "data_intro": "The programme is published as open data, updated each time the site is published. "
-                      "Reuse it freely: spreadsheets, calendars, schedule apps, visualisations.",
-        "data.json": "Every proposal with all its public fields, the themes and the event's settings.",
-        "data.json_schema": "The JSON Schema (Draft 2020-12) describing proposals.json, field by field.",
-        "data.csv": "One row per proposal, for spreadsheets (UTF-8, comma-separated).",
-        "data.ics": "Every scheduled session, to import or subscribe to in a calendar.",
-        "data.ics_theme": "The scheduled sessions of one theme (one file per theme).",
-        "data.ics_proposal": "One scheduled session (\u201cadd to my calendar\u201d on its page).",
-        "data.atom": "The latest proposals and status changes (accepted, scheduled), for a feed reader.",
-        "data.frab": "The programme in the frab / C3VOC format read by conference schedule apps.",
-        "file": "File",
-        "field": "Field",
-        "column": "Column",
-        "fields_of": "Fields of {file}",
-        "columns_of": "Columns of {file}",
-        "licence": "Licence",
-        "licence_text": "The programme's content is published under the Creative Commons Attribution 4.0 "
-                        "International licence (CC BY 4.0): credit \u201cthe programme's contributors\u201d and the repository.",
-        "add_to_calendar": "Add to my calendar (.ics)",
-        "theme_calendar": "This theme's calendar (.ics)",
-        "calendar_all": "The whole programme in a calendar (.ics)",
-        "feed": "What's new (Atom feed)",
-        "day_names": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-        "month_names": ["January", "February", "March", "April", "May", "June", "July", "August",
-                        "September", "October", "November", "December"],
-        "date_format": "{weekday} {day} {month} {year}",
-    },
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.units import format_unit
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "agenda"
+SOURCE_LANGUAGE = "en"
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+# Labels of the values the schemas allow, shown on the site and asked by `agenda new`.
+STATUS = {
+    "scheduled": N_("Scheduled"),
+    "accepted": N_("Accepted"),
+    "proposed": N_("Proposed"),
+    "declined": N_("Declined"),
+    "withdrawn": N_("Withdrawn"),
+}
+STATUS_NOTE = {
+    "scheduled": N_("This session is scheduled."),
+    "accepted": N_("This proposal is accepted; its time is not set yet."),
+    "proposed": N_("This proposal awaits review by its theme's reviewers."),
+    "declined": N_("This proposal was declined."),
+    "withdrawn": N_("This proposal was withdrawn by its proposers."),
+}
+LOOKING_FOR = {
+    "co-organisers": N_("co-organisers"),
+    "speakers": N_("speakers"),
+    "facilitators": N_("facilitators"),
+    "translators": N_("translators"),
+    "interpreters": N_("interpreters"),
+    "note-takers": N_("note-takers"),
+    "participants": N_("participants"),
+    "partners": N_("partners"),
+    "funding": N_("funding"),
+    "venue": N_("a venue"),
+}
+ACCESSIBILITY = {
+    "interpretation": N_("Interpretation"),
+    "sign_language": N_("Sign language"),
+    "captions": N_("Live captions"),
+    "step_free_access": N_("Step-free access"),
+    "materials_in_advance": N_("Materials shared in advance"),
+    "notes": N_("Good to know"),
+}
+RECORDING = {
+    "allowed": N_("Recorded: the proposers agree to recording and streaming."),
+    "not-allowed": N_("Not recorded: the proposers do not want the session recorded."),
+    None: N_("Not said yet: the session is not recorded unless its proposers agree."),
 }
 
-LANGUAGES = tuple(CATALOGUES)
+
+def languages() -> tuple:
+    """The languages that have a catalogue, source language first."""
+    found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return (SOURCE_LANGUAGE, *sorted(found - {SOURCE_LANGUAGE}))
+
+
+LANGUAGES = languages()
+
+
+def default_language(environ=None) -> str:
+    """The first language of the environment (LANGUAGE, LC_ALL, LC_MESSAGES, LANG) that
+    has a catalogue; English otherwise. For the command line; the site never asks."""
+    environ = os.environ if environ is None else environ
+    known = languages()
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for item in environ.get(name, "").split(":"):
+            code = item.split(".")[0].split("@")[0].split("_")[0].lower()
+            if code in known:
+                return code
+    return SOURCE_LANGUAGE
+
+
+def catalogue_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _translations(lang: str) -> _gettext.NullTranslations:
+    path = catalogue_path(lang)
+    if not path.is_file():
+        if lang == SOURCE_LANGUAGE:
+            return _gettext.NullTranslations()
+        raise ValueError(f"no message catalogue for language {lang!r}; known: {', '.join(languages())}. "
+                         f"Try: pybabel init -l {lang} (see CONTRIBUTING.md, 'Translating')")
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)  # fuzzy entries left out, as pybabel compile does
+    compiled.seek(0)
+    return _gettext.GNUTranslations(compiled)
+
+
+class Translator:
+    """The messages and formats of one language. `gettext` and `ngettext` fill the
+    message's placeholders from keyword arguments; `ngettext` gives `num`, the count
+    formatted for the language, unless told otherwise."""
+
+    def __init__(self, lang: str):
+        try:
+            self.locale = Locale.parse(lang)
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"no message catalogue for language {lang!r}; known: {', '.join(languages())}") from exc
+        self.lang = lang
+        self.translations = _translations(lang)
+        self.direction = "rtl" if self.locale.character_order == "right-to-left" else "ltr"
+
+    # --- messages -------------------------------------------------------------------------
+
+    def raw_gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def raw_ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def gettext(self, message: str, **values) -> str:
+        return self.raw_gettext(message) % values
+
+    def ngettext(self, singular: str, plural: str, n: int, **values) -> str:
+        values.setdefault("num", self.number(n))
+        return self.raw_ngettext(singular, plural, n) % values
+
+    _ = gettext
+
+    # --- data in this language ------------------------------------------------------------
+
+    def name(self, names) -> str:
+        """A name from the data (a mapping language -> text) in this language, or in the
+        first language it has."""
+        if not isinstance(names, dict):
+            return str(names)
+        return names.get(self.lang) or next(iter(names.values()), "")
+
+    def has_name(self, names) -> bool:
+        return isinstance(names, dict) and bool(names.get(self.lang))
+
+    # --- formats (CLDR, through Babel) ----------------------------------------------------
+
+    def number(self, n) -> str:
+        return format_decimal(n, locale=self.locale)
+
+    def date(self, day) -> str:
+        """'2016-12-07' or a date -> 'mercredi 7 décembre 2016'."""
+        return format_date(_as_date(day), format="full", locale=self.locale)
+
+    def short_date(self, day) -> str:
+        """'2016-12-07' -> 'mer. 7 déc.'."""
+        return format_skeleton("MMMEd", _as_date(day), locale=self.locale)
+
+    def time(self, hhmm) -> str:
+        """'10:30' or a time -> the 24-hour clock as the language writes it."""
+        value = dt.time.fromisoformat(hhmm) if isinstance(hhmm, str) else hhmm
+        return format_skeleton("Hm", value, locale=self.locale)
+
+    def duration(self, minutes: int) -> str:
+        """90 -> '1 h 30 min'; 2880 -> '2 jours'; whole days, hours and minutes, each unit
+        named and pluralised by CLDR."""
+        days, rest = divmod(int(minutes), 24 * 60)
+        hours, mins = divmod(rest, 60)
+        if days and not rest:
+            return format_unit(days, "duration-day", length="long", locale=self.locale)
+        parts = []
+        if days:
+            parts.append(format_unit(days, "duration-day", length="short", locale=self.locale))
+        if hours:
+            parts.append(format_unit(hours, "duration-hour", length="short", locale=self.locale))
+        if mins or not parts:
+            parts.append(format_unit(mins, "duration-minute", length="short", locale=self.locale))
+        return " ".join(parts)
+
+    def country(self, code: str) -> str:
+        """'SN' -> 'Sénégal'; an unknown code stays as written."""
+        return self.locale.territories.get(code, code) if code else ""
+
+    def language_name(self, code: str) -> str | None:
+        """'ar' -> 'arabe' (CLDR), or None when CLDR does not know the code."""
+        return self.locale.languages.get(code.replace("-", "_")) or self.locale.languages.get(code.split("-")[0])
+
+    def own_name(self) -> str:
+        """The language's name in itself ('Français', 'English', 'العربية')."""
+        name = self.locale.get_display_name(self.locale) or self.lang
+        return name[:1].upper() + name[1:]
+
+    # --- labels of schema values ----------------------------------------------------------
+
+    def status(self, status: str) -> str:
+        return self.gettext(STATUS[status])
+
+    def status_note(self, status: str) -> str:
+        return self.gettext(STATUS_NOTE[status])
+
+    def looking_for(self, value: str) -> str:
+        return self.gettext(LOOKING_FOR[value])
+
+    def accessibility(self, key: str) -> str:
+        return self.gettext(ACCESSIBILITY[key])
+
+    def recording(self, value) -> str:
+        return self.gettext(RECORDING[value])
+
+
+def _as_date(day):
+    return dt.date.fromisoformat(day) if isinstance(day, str) else day
+
+
+@lru_cache(maxsize=None)
+def translator(lang: str) -> Translator:
+    """The translator of a language (ValueError when there is no catalogue for it)."""
+    return Translator(lang)
+
+
+def bilingual(message: str, langs=("en", "fr"), sep: str = " / ") -> str:
+    """One message in several languages, for places read by people of either language
+    before they choose one (the issue form, the questions of `agenda new`)."""
+    texts = []
+    for lang in langs:
+        text = translator(lang).gettext(message)
+        if text not in texts:
+            texts.append(text)
+    return sep.join(texts)
 
 
 class Messages:
-    """The interface strings of one language: `m("key", n=3)`."""
+    """The API the feeds and exports call: `m.name(names)`, `m.lang`, `m.date(day)`, and
+    `m("status.scheduled")` / `m("colon")`. New code uses `translator(lang)` directly."""
 
     def __init__(self, lang: str):
-        if lang not in CATALOGUES:
-            raise ValueError(f"no message catalogue for language {lang!r}; known: {', '.join(LANGUAGES)}")
+        self.t = translator(lang)
         self.lang = lang
-        self.catalogue = CATALOGUES[lang]
 
     def __call__(self, key: str, **values) -> str:
-        text = self.catalogue[key]
-        return text.format(**values) if values else text
+        if key == "colon":
+            return self.t.gettext(": ")
+        group, _, value = key.partition(".")
+        labels = {"status": STATUS, "status_note": STATUS_NOTE, "looking": LOOKING_FOR, "access": ACCESSIBILITY}
+        return self.t.gettext(labels[group][value], **values)
 
-    def date(self, iso: str) -> str:
-        day = dt.date.fromisoformat(iso)
-        return self("date_format", weekday=self.catalogue["day_names"][day.weekday()], day=day.day,
-                    month=self.catalogue["month_names"][day.month - 1], year=day.year)
+    def name(self, names) -> str:
+        return self.t.name(names)
 
-    def name(self, names: dict) -> str:
-        """A bilingual name from the data, in this language (or any other as a fallback)."""
-        return names.get(self.lang) or next(iter(names.values()))
+    def date(self, day) -> str:
+        return self.t.date(day)
+
+
+def extract_data_descriptions(fileobj, keywords, comment_tags, options):
+    """Babel extractor (pyproject.toml): the descriptions the Data page shows, from the
+    export schema (`fileobj`) and from exports.CSV_COLUMNS."""
+    import json
+
+    from .exports import CSV_COLUMNS
+
+    schema = json.load(fileobj)
+    fields = schema.get("$defs", {}).get("proposal", {}).get("properties", {})
+    for spec in fields.values():
+        if spec.get("description"):
+            yield 1, "gettext", spec["description"], ["Translators: a field of proposals.json, on the Data page."]
+    for _, about in CSV_COLUMNS:
+        yield 1, "gettext", about, ["Translators: a column of proposals.csv, on the Data page."]

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from . import rules, suggest
-from .i18n import CATALOGUES
+from .i18n import ACCESSIBILITY, bilingual
 from .load import MAX_BYTES
 from .problems import show
 from .scaffold import (
@@ -36,8 +36,7 @@ from .scaffold import (
 # --- GitHub issue form ----------------------------------------------------------------------
 
 # The accessibility checkboxes of the form: field -> option label (the site's own words).
-ACCESSIBILITY_OPTIONS = {key: f"{CATALOGUES['en']['access.' + key]} / {CATALOGUES['fr']['access.' + key]}"
-                         for key in ("captions", "step_free_access", "materials_in_advance")}
+ACCESSIBILITY_OPTIONS = {key: bilingual(ACCESSIBILITY[key]) for key in ("captions", "step_free_access", "materials_in_advance")}
 FORM_IDS = ("title", "format", "themes", "languages", "summary", "description", "proposers", "duration",
             "looking_for", "accessibility", "accessibility_notes", "links", "consent")
 _CHECKBOX = re.compile(r"- \[([ xX])\] (.*)\Z")

@@ -1,24 +1,64 @@
-"""The model -> the site's pages, as HTML fragments keyed by their source path.
+"""The model -> the site's pages in one language, rendered from the Jinja templates in
+templates/agenda/ (see templating.py), keyed by their source path.
 
 Knows nothing of MkDocs: the plugin turns each Page into a generated file, and
-`render_site` can be called from anywhere (tests, exports). Every value from a proposal
-goes through `escape` or `render_markdown`; interface strings come from the catalogue of
-the language asked for. Never reads the clock or the disk.
+`render_site` can be called from anywhere (tests, benchmarks). Never reads the clock; reads
+no file but the templates. The templates decide what a page shows and in which words; this
+module decides which pages exist, where they link, and hands the templates the model.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import dataclass
+from html import unescape
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from . import exports, opendata
-from .i18n import Messages
-from .markdown import escape, plain_text, render_markdown
+from .i18n import N_, translator
+from .markdown import plain_text, render_markdown
 from .model import Agenda
+from .programme import Programme
+from .templating import environment
 
 FACETS = ("theme", "format", "language")
+FACET_LABELS = {"theme": N_("Theme"), "format": N_("Format"), "language": N_("Language")}
+FILTER_LABELS = {"theme": N_("By theme:"), "format": N_("By format:"), "language": N_("By language:")}
+# Up to this many sessions, the programme page lists every day's sessions; above, each day's
+# page alone does (with its grid), so that no page grows with the whole programme.
+LIST_ON_PROGRAMME_PAGE = 150
+
+# The titles of the pages in the navigation (mkdocs.yml lists their paths).
+NAV_TITLES = {
+    "index.md": N_("Home"),
+    "programme/index.md": N_("Programme"),
+    "themes/index.md": N_("Themes"),
+    "formats.md": N_("Formats"),
+    "organisations.md": N_("Organisations"),
+    "search.md": N_("Search"),
+    "data.md": N_("Open data"),
+    "propose.md": N_("Propose"),
+}
+
+# opendata.FILES names each file's description by a key: its words, here.
+DATA_DESCRIPTIONS = {
+    "data.json": N_("Every proposal with all its public fields, the themes and the event's settings."),
+    "data.json_schema": N_("The JSON Schema (Draft 2020-12) describing proposals.json, field by field."),
+    "data.csv": N_("One row per proposal, for spreadsheets (UTF-8, comma-separated)."),
+    "data.ics": N_("Every scheduled session, to import or subscribe to in a calendar."),
+    "data.ics_theme": N_("The scheduled sessions of one theme (one file per theme)."),
+    "data.ics_proposal": N_("One scheduled session (\u201cadd to my calendar\u201d on its page)."),
+    "data.atom": N_("The latest proposals and status changes (accepted, scheduled), for a feed reader."),
+    "data.frab": N_("The programme in the frab / C3VOC format read by conference schedule apps."),
+    "data.frab_xml": N_("The same programme as frab XML, read by schedule apps and recording pipelines."),
+}
+
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -29,6 +69,20 @@ class Page:
     description: str = ""  # plain text, for <meta name="description">
     search: bool = False  # indexed by the search engine (proposals and themes)
 
+    def headings(self):
+        """(level, id, plain text) of every heading of the page that has an id: the
+        page's table of contents."""
+        return [(int(level), ident, " ".join(unescape(_TAG.sub("", inner)).split()))
+                for level, ident, inner in _HEADING.findall(self.html)]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of contributor text and the language it is written in (None: unknown)."""
+
+    text: str
+    lang: str | None
+
 
 def url_of(key: str) -> str:
     """The URL (relative to the site root) MkDocs gives a page with directory URLs."""
@@ -38,398 +92,6 @@ def url_of(key: str) -> str:
     if stem.endswith("/index"):
         return stem[: -len("index")]
     return stem + "/"
-
-
-class Site:
-    """Renders every page of one language."""
-
-    def __init__(self, agenda: Agenda, lang: str, url=url_of, template: str | None = None):
-        self.agenda = agenda
-        self.m = Messages(lang)
-        self.url = url
-        self.template = template  # the proposal template, for "propose in your browser"
-
-    # --- small helpers --------------------------------------------------------------------
-
-    def _directory(self, here: str) -> str:
-        base = self.url(here)
-        return base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
-
-    def href(self, here: str, there: str) -> str:
-        """A relative link from page `here` to page `there` (directory URLs, as MkDocs
-        writes them), so the site works under any path, GitHub Pages' /<repo>/ included."""
-        return escape(posixpath.relpath(self.url(there) or ".", self._directory(here) or ".") + "/")
-
-    def asset(self, here: str, path: str) -> str:
-        """A relative link from page `here` to a static file of the site."""
-        return escape(posixpath.relpath(path, self._directory(here) or "."))
-
-    def link(self, here, there, text):
-        return f'<a href="{self.href(here, there)}">{escape(text)}</a>'
-
-    def name(self, names):
-        return self.m.name(names)
-
-    def format_name(self, format_id):
-        return self.name(self.agenda.format(format_id).name)
-
-    def language_name(self, code):
-        lang = self.agenda.language(code)
-        return self.name(lang.name) if lang else code
-
-    def status_badge(self, status):
-        return f'<span class="agenda-badge agenda-badge--{status}">{escape(self.m("status." + status))}</span>'
-
-    def facet_label(self, facet, value):
-        if facet == "theme":
-            return self.name(self.agenda.theme(value).name)
-        if facet == "format":
-            return self.format_name(value)
-        return self.language_name(value)
-
-    def facet_values(self, facet):
-        if facet == "theme":
-            return [t.id for t in self.agenda.themes]
-        if facet == "format":
-            return [f.id for f in self.agenda.event.formats]
-        return [lang.id for lang in self.agenda.event.languages]
-
-    def facet_proposals(self, facet, value):
-        a = self.agenda
-        return {"theme": a.with_theme, "format": a.with_format, "language": a.with_language}[facet](value)
-
-    def when(self, slot):
-        m = self.m
-        return (f'<time datetime="{slot.day}T{slot.start}">{escape(m.date(slot.day))}, '
-                f'{escape(m("from_to", start=slot.start, end=slot.end))}</time>')
-
-    def proposal_item(self, here, p, show_status=False):
-        """One line of a list of proposals: title, format, themes (and status)."""
-        themes = ", ".join(escape(self.name(self.agenda.theme(t).name)) for t in p.themes)
-        status = f" {self.status_badge(p.status)}" if show_status else ""
-        return (f'<li dir="auto">{self.link(here, proposal_key(p.id), p.title)}{status}'
-                f' <span class="agenda-meta">· {escape(self.format_name(p.format))} · {themes}</span></li>')
-
-    def proposal_list(self, here, proposals, show_status=False):
-        if not proposals:
-            return f"<p>{escape(self.m('nothing'))}</p>"
-        items = "\n".join(self.proposal_item(here, p, show_status) for p in proposals)
-        return f'<ul class="agenda-list">\n{items}\n</ul>'
-
-    # --- pages --------------------------------------------------------------------------------
-
-    def pages(self):
-        """Every page: home, programme and its filters, themes, formats, organisations,
-        search, and one page per proposal."""
-        yield self.home()
-        yield self.programme()
-        for facet in FACETS:
-            for value in self.facet_values(facet):
-                yield self.programme(facet, value)
-        yield self.themes_index()
-        for theme in self.agenda.themes:
-            yield self.theme_page(theme)
-        yield self.formats_index()
-        yield self.organisations()
-        yield self.search_page()
-        yield self.data_page()
-        for p in self.agenda.proposals:
-            yield self.proposal_page(p)
-
-    def home(self):
-        m, a = self.m, self.agenda
-        here = "index.md"
-        ev = a.event
-        rows = []
-        for title, column, items in (
-            (m("by_theme"), m("theme"), [(self.name(t.name), theme_key(t.id), len(a.with_theme(t.id))) for t in a.themes]),
-            (m("by_format"), m("format"), [(self.name(f.name), filter_key("format", f.id), len(a.with_format(f.id)))
-                              for f in ev.formats]),
-            (m("by_status"), m("status"), [(m("status." + s), None, len(ps)) for s, ps in a.by_status().items()]),
-        ):
-            body = "\n".join(
-                f"<tr><th scope=\"row\">{self.link(here, key, label) if key else escape(label)}</th><td>{n}</td></tr>"
-                for label, key, n in items)
-            rows.append(table((column, m("count")), body, caption=title, cls="agenda-counts"))
-        dates = m("event_dates", first=m.date(ev.first_day), last=m.date(ev.last_day), place=ev.timezone.split("/")[-1])
-        html = f"""<h1>{escape(self.name(ev.name))}</h1>
-<p class="agenda-lead">{escape(dates)}</p>
-<p class="agenda-cta"><a class="md-button md-button--primary" href="{self.href(here, "propose.md")}">{escape(m("propose"))}</a> {self.browser_link()}{escape(m("propose_cta"))}</p>
-<p>{escape(m("proposal_count", n=len(a.proposals)))} · {self.link(here, "programme/index.md", m("programme"))} · {self.link(here, "themes/index.md", m("themes"))} · {self.link(here, "organisations.md", m("organisations"))} · {self.link(here, "data.md", m("data"))}</p>
-<h2>{escape(m("counts"))}</h2>
-{chr(10).join(rows)}
-"""
-        return Page(here, self.name(ev.name), html, m("site_description"))
-
-    def browser_link(self):
-        """GitHub's web editor on a new proposals/ file, pre-filled with the template: a
-        proposal without Git on one's computer."""
-        if not self.template:
-            return ""
-        ev = self.agenda.event
-        url = (f"{ev.repository}/new/{quote(ev.branch)}/proposals?filename=nouvelle-session.yaml"
-               f"&value={quote(self.template, safe='')}")
-        return f'<a class="md-button" href="{escape(url)}" rel="nofollow">{escape(self.m("propose_in_browser"))}</a> '
-
-    def programme(self, facet=None, value=None):
-        m, a = self.m, self.agenda
-        here = filter_key(facet, value) if facet else "programme/index.md"
-        proposals = self.facet_proposals(facet, value) if facet else list(a.proposals)
-        chosen = {p.id for p in proposals}
-        if facet:
-            label = m(facet) + m("colon") + self.facet_label(facet, value)
-            title = m("filtered", label=label)
-            intro = f'<p>{self.link(here, "programme/index.md", m("show_all"))}</p>'
-        else:
-            title, intro = m("programme"), ""
-        feeds = (f'<p><a href="{self.asset(here, "data/agenda.ics")}">{escape(m("calendar_all"))}</a> · '
-                 f'<a href="{self.asset(here, "data/feed.atom")}">{escape(m("feed"))}</a> · '
-                 f'{self.link(here, "data.md", m("data"))}</p>')
-        parts = [f"<h1>{escape(title)}</h1>", intro,
-                 f'<p>{escape(m("timezone", tz=a.event.timezone))}</p>', feeds, self.filters(here, facet, value)]
-        for day in a.event.days():
-            sessions = [p for p in a.scheduled(day) if p.id in chosen]
-            parts.append(self.day_section(here, day, sessions))
-        unscheduled = [p for p in proposals if not p.schedule]
-        parts.append(f'<h2 id="unscheduled">{escape(m("unscheduled"))}</h2>')
-        groups = a.by_status(unscheduled)
-        if not groups:
-            parts.append(f"<p>{escape(m('nothing'))}</p>")
-        for status, items in groups.items():
-            parts.append(f'<h3 id="status-{status}">{escape(m("status." + status))} ({len(items)})</h3>')
-            parts.append(self.proposal_list(here, items))
-        return Page(here, title, "\n".join(x for x in parts if x), m("site_description"))
-
-    def filters(self, here, facet, value):
-        m = self.m
-        blocks = []
-        for f in FACETS:
-            items = [f'<li>{self.link(here, "programme/index.md", m("all"))}</li>'] if f == facet else []
-            for v in self.facet_values(f):
-                current = ' aria-current="page"' if (f, v) == (facet, value) else ""
-                items.append(f'<li><a href="{self.href(here, filter_key(f, v))}"{current}>'
-                             f'{escape(self.facet_label(f, v))}</a></li>')
-            blocks.append(f'<li><span class="agenda-filter-label">{escape(m("filter_by", facet=m(f).lower()))}</span>'
-                          f'<ul>{"".join(items)}</ul></li>')
-        return (f'<nav class="agenda-filters" aria-label="{escape(m("filter_by", facet="…"))}">'
-                f'<ul>{"".join(blocks)}</ul></nav>')
-
-    def day_section(self, here, day, sessions):
-        m, a = self.m, self.agenda
-        label = m.date(day)
-        heading = f'<h2 id="day-{day}">{escape(label)}</h2>'
-        if not sessions:
-            return f"{heading}\n<p>{escape(m('no_session'))}</p>"
-        rooms = [r for r in a.event.rooms if any(p.schedule.room == r.id for p in sessions)]
-        starts = sorted({p.schedule.start for p in sessions})
-        cells = {(p.schedule.start, p.schedule.room): [] for p in sessions}
-        for p in sessions:
-            cells[(p.schedule.start, p.schedule.room)].append(p)
-        head = "".join(f'<th scope="col">{escape(self.name(r.name))}</th>' for r in rooms)
-        body = []
-        for start in starts:
-            row = [f'<th scope="row">{start}</th>']
-            for r in rooms:
-                inside = "".join(
-                    f'<div class="agenda-slot" dir="auto">{self.link(here, proposal_key(p.id), p.title)}'
-                    f'<span class="agenda-meta">{p.schedule.start}–{p.schedule.end} · {escape(self.format_name(p.format))}</span></div>'
-                    for p in cells.get((start, r.id), []))
-                row.append(f"<td>{inside}</td>")
-            body.append("<tr>" + "".join(row) + "</tr>")
-        grid = (f'<div class="agenda-grid" role="region" tabindex="0" aria-label="{escape(m("grid_caption", day=label))}">'
-                f'<table><caption>{escape(m("grid_caption", day=label))}</caption>'
-                f'<thead><tr><th scope="col">{escape(m("time"))}</th>{head}</tr></thead>'
-                f'<tbody>{"".join(body)}</tbody></table></div>')
-        items = "\n".join(
-            f'<li dir="auto"><span class="agenda-time">{p.schedule.start}–{p.schedule.end}</span> · '
-            f'{self.link(here, proposal_key(p.id), p.title)} <span class="agenda-meta">· '
-            f'{escape(self.name(a.room(p.schedule.room).name))} · {escape(self.format_name(p.format))}</span></li>'
-            for p in sessions)
-        listing = (f'<h3 class="agenda-list-heading" id="list-{day}">{escape(m("list_heading", day=label))}</h3>\n'
-                   f'<ol class="agenda-list agenda-day-list">\n{items}\n</ol>')
-        skip = f'<p class="agenda-skip"><a href="#list-{day}">{escape(m("skip_to_list"))}</a></p>'
-        return "\n".join((heading, skip, grid, listing))
-
-    def themes_index(self):
-        m, a = self.m, self.agenda
-        here = "themes/index.md"
-        items = []
-        for t in a.themes:
-            proposals = a.with_theme(t.id)
-            excerpt = plain_text(self.name(t.description), 240)
-            items.append(f'<li>{self.link(here, theme_key(t.id), self.name(t.name))} '
-                         f'<span class="agenda-meta">({escape(m("proposal_count", n=len(proposals)))})</span>'
-                         f'<br><span dir="auto">{escape(excerpt)}</span></li>')
-        html = f"<h1>{escape(m('themes'))}</h1>\n<ul class=\"agenda-list\">\n" + "\n".join(items) + "\n</ul>"
-        return Page(here, m("themes"), html, m("site_description"))
-
-    def theme_page(self, theme):
-        m, a = self.m, self.agenda
-        here = theme_key(theme.id)
-        proposals = a.with_theme(theme.id)
-        reviewers = ", ".join(
-            f'<a href="https://github.com/{quote(r)}" rel="nofollow noopener">@{escape(r)}</a>'
-            for r in theme.get("reviewers", ()))
-        parts = [f'<h1 dir="auto">{escape(self.name(theme.name))}</h1>',
-                 f'<div class="agenda-description">{render_markdown(self.name(theme.description), top_level=2)}</div>',
-                 f'<p><strong>{escape(m("reviewers") + m("colon"))}</strong>{reviewers}</p>',
-                 f'<p>{escape(m("proposal_count", n=len(proposals)))} · '
-                 f'{self.link(here, filter_key("theme", theme.id), m("programme"))} · '
-                 f'<a href="{self.asset(here, opendata.theme_calendar_path(theme.id))}">{escape(m("theme_calendar"))}</a></p>']
-        # The lists repeat the proposals' titles: left out of the search index, so that a
-        # search finds the proposal itself rather than every theme that lists it.
-        parts.append("<div data-pagefind-ignore>")
-        for status, items in a.by_status(proposals).items():
-            parts.append(f'<h2 id="status-{status}">{escape(m("status." + status))} ({len(items)})</h2>')
-            for f in a.event.formats:
-                of_format = [p for p in items if p.format == f.id]
-                if of_format:
-                    parts.append(f'<h3>{escape(self.name(f.name))} ({len(of_format)})</h3>')
-                    parts.append(self.proposal_list(here, of_format))
-        parts.append("</div>")
-        description = plain_text(self.name(theme.description), 160)
-        return Page(here, self.name(theme.name), "\n".join(parts), description, search=True)
-
-    def formats_index(self):
-        m, a = self.m, self.agenda
-        here = "formats.md"
-        items = []
-        for f in a.event.formats:
-            n = len(a.with_format(f.id))
-            about = f' — {escape(self.name(f.description))}' if f.description else ""
-            items.append(f'<li>{self.link(here, filter_key("format", f.id), self.name(f.name))}{about} '
-                         f'<span class="agenda-meta">({escape(m("proposal_count", n=n))})</span></li>')
-        html = f"<h1>{escape(m('formats'))}</h1>\n<ul class=\"agenda-list\">\n" + "\n".join(items) + "\n</ul>"
-        return Page(here, m("formats"), html, m("site_description"))
-
-    def organisations(self):
-        m = self.m
-        here = "organisations.md"
-        parts = [f"<h1>{escape(m('organisations'))}</h1>"]
-        for i, (org, (people, proposals)) in enumerate(self.agenda.organisations().items()):
-            who = ", ".join(self.person(p) for p in people)
-            parts.append(f'<h2 id="org-{i}" dir="auto">{escape(org)}</h2>\n'
-                         f'<p dir="auto">{escape(m("people") + m("colon"))}{who}</p>')
-            parts.append(self.proposal_list(here, proposals, show_status=True))
-        return Page(here, m("organisations"), "\n".join(parts), m("site_description"))
-
-    def person(self, person):
-        handle = (f' (<a href="https://github.com/{quote(person.github)}" rel="nofollow noopener">@{escape(person.github)}</a>)'
-                  if person.github else "")
-        return f'<span dir="auto">{escape(person.name)}</span>{handle}'
-
-    def data_page(self):
-        m = self.m
-        here = "data.md"
-        rows = "\n".join(
-            f'<tr><td><code>{escape(path)}</code></td><td>{escape(kind)}</td><td>{escape(m(key))}</td></tr>'
-            if "<" in path else
-            f'<tr><td><a href="{self.asset(here, path)}"><code>{escape(path)}</code></a></td>'
-            f'<td>{escape(kind)}</td><td>{escape(m(key))}</td></tr>'
-            for path, kind, key in opendata.FILES)
-        schema = json.loads(exports.export_schema_text())
-        item = schema.get("$defs", {}).get("proposal", {})
-        json_fields = "\n".join(
-            f'<tr><td><code>{escape(name)}</code></td><td>{escape(spec.get("description", ""))}</td></tr>'
-            for name, spec in item.get("properties", {}).items())
-        csv_columns = "\n".join(f'<tr><td><code>{escape(name)}</code></td><td>{escape(about)}</td></tr>'
-                                 for name, about in exports.CSV_COLUMNS)
-        html = f"""<h1>{escape(m("data"))}</h1>
-<p>{escape(m("data_intro"))}</p>
-{table((m("file"), "Format", m("description")), rows)}
-<h2>{escape(m("fields_of", file="proposals.json"))}</h2>
-{table((m("field"), m("description")), json_fields)}
-<h2>{escape(m("columns_of", file="proposals.csv"))}</h2>
-{table((m("column"), m("description")), csv_columns)}
-<h2>{escape(m("licence"))}</h2>
-<p>{escape(m("licence_text"))}</p>"""
-        return Page(here, m("data"), html, m("data_intro"))
-
-    def search_page(self):
-        m = self.m
-        here = "search.md"
-        html = f"""<h1>{escape(m("search"))}</h1>
-<p>{escape(m("search_intro"))}</p>
-<div id="agenda-search" role="search" aria-label="{escape(m("search_label"))}"></div>
-<noscript><p>{escape(m("search_noscript"))}</p></noscript>
-<link rel="stylesheet" href="{self.asset(here, "pagefind/pagefind-ui.css")}">
-<script src="{self.asset(here, "pagefind/pagefind-ui.js")}"></script>
-<script src="{self.asset(here, "assets/search.js")}"></script>"""
-        return Page(here, m("search"), html, m("search_intro"))
-
-    def proposal_page(self, p):
-        m, a = self.m, self.agenda
-        here = proposal_key(p.id)
-        facts = [
-            (m("status"), self.status_badge(p.status)),
-            (m("format"), self.link(here, filter_key("format", p.format), self.format_name(p.format))),
-            (m("themes_label"), ", ".join(self.link(here, theme_key(t), self.name(a.theme(t).name)) for t in p.themes)),
-            (m("languages"), ", ".join(self.link(here, filter_key("language", c), self.language_name(c))
-                                       for c in p.languages)),
-            (m("duration"), escape(m("minutes", n=p.duration))),
-        ]
-        if p.schedule:
-            room = a.room(p.schedule.room)
-            calendar = self.asset(here, opendata.proposal_calendar_path(p.id))
-            facts.append((m("when"), f'{self.when(p.schedule)} · <a href="{calendar}">{escape(m("add_to_calendar"))}</a>'))
-            facts.append((m("room"), escape(self.name(room.name))))
-        dl = "\n".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in facts)
-        parts = [
-            f'<h1 dir="auto">{escape(p.title)}</h1>',
-            f'<p class="agenda-status agenda-status--{p.status}"><strong>{escape(m("status." + p.status))}</strong> — '
-            f'{escape(m("status_note." + p.status))}</p>',
-        ]
-        if p.example:
-            parts.append(f'<p class="agenda-example">{escape(m("example_note"))}</p>')
-        parts += [f'<p class="agenda-summary" dir="auto">{escape(p.summary)}</p>',
-                  f'<dl class="agenda-facts">\n{dl}\n</dl>',
-                  f'<h2>{escape(m("description"))}</h2>',
-                  f'<div class="agenda-description">{render_markdown(p.description, top_level=3)}</div>',
-                  f'<h2>{escape(m("proposers"))}</h2>',
-                  '<ul class="agenda-list">' + "".join(
-                      f'<li>{self.person(x)} — <span dir="auto">{escape(x.organisation)}</span> '
-                      f'<span class="agenda-meta">({escape(x.country)})</span></li>' for x in p.proposers) + "</ul>"]
-        if p.accessibility:
-            parts.append(f'<h2>{escape(m("accessibility"))}</h2>')
-            parts.append('<dl class="agenda-facts">' + "".join(
-                f'<dt>{escape(m("access." + k))}</dt><dd dir="auto">{self.access_value(k, v)}</dd>'
-                for k, v in p.accessibility) + "</dl>")
-        if p.looking_for:
-            parts.append(f'<h2>{escape(m("looking_for"))}</h2>')
-            parts.append('<ul class="agenda-list">' + "".join(
-                f'<li>{escape(m("looking." + x))}</li>' for x in p.looking_for) + "</ul>")
-        if p.links:
-            parts.append(f'<h2>{escape(m("links"))}</h2>')
-            parts.append('<ul class="agenda-list">' + "".join(
-                f'<li dir="auto"><a href="{escape(url)}" rel="nofollow noopener ugc">{escape(title)}</a></li>'
-                for title, url in p.links) + "</ul>")
-        repo, branch = a.event.repository, quote(a.event.branch)
-        path = quote(p.path)
-        parts.append(f'<h2>{escape(m("contribute"))}</h2>')
-        parts.append(
-            '<ul class="agenda-list agenda-source">'
-            f'<li><a href="{escape(repo)}/blob/{branch}/{path}">{escape(m("view_source"))}</a></li>'
-            f'<li><a href="{escape(repo)}/commits/{branch}/{path}">{escape(m("history"))}</a></li>'
-            f'<li><a href="{escape(repo)}/edit/{branch}/{path}">{escape(m("edit"))}</a></li></ul>')
-        return Page(here, p.title, "\n".join(parts), p.summary, search=True)
-
-    def access_value(self, key, value):
-        m = self.m
-        if isinstance(value, bool):
-            return escape(m("yes") if value else m("no"))
-        if key == "interpretation":
-            return escape(", ".join(self.language_name(c) for c in value))
-        if isinstance(value, tuple):
-            return escape(", ".join(value))
-        return escape(value)
-
-
-def table(headers, body: str, caption: str = "", cls: str = "") -> str:
-    """A table with plain-text column headers (escaped here) and rows already rendered."""
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
-    opening = f'<table class="{cls}">' if cls else "<table>"
-    caption = f"\n<caption>{escape(caption)}</caption>" if caption else ""
-    return f"{opening}{caption}\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
 def proposal_key(pid):
@@ -444,7 +106,256 @@ def filter_key(facet, value):
     return f"programme/{facet}/{value}.md"
 
 
-def render_site(agenda: Agenda, lang: str = "fr", url=url_of, template: str | None = None) -> dict:
+def day_key(day):
+    return f"programme/{day}.md"
+
+
+class Site:
+    """Renders every page of one language.
+
+    `prefix` is where this language's pages live from the site's root ("" or "en/"): links
+    to files shared by every language (data/, pagefind/) climb out of it. `custom_dir` is
+    the theme's folder of overrides, searched first for templates."""
+
+    def __init__(self, agenda: Agenda, lang: str = "fr", url=url_of, template: str | None = None,
+                 custom_dir=None, prefix: str = ""):
+        self.agenda = agenda
+        self.lang = lang
+        self.t = translator(lang)
+        self.url = url
+        self.template = template  # the proposal template, for "propose in your browser"
+        self.prefix = prefix
+        self.programme = Programme(agenda)
+        self.env = environment(self.t, custom_dir)
+        self.env.globals.update(
+            site=self, agenda=agenda, event=agenda.event, lang=lang, dir=self.t.direction, facets=FACETS,
+            filter_labels=FILTER_LABELS, href=_bound(self.href), asset=_bound(self.asset), static=_bound(self.static),
+            proposal_key=proposal_key, theme_key=theme_key,
+            filter_key=filter_key, day_key=day_key,
+        )
+
+    # --- links ----------------------------------------------------------------------------
+
+    def _directory(self, here: str) -> str:
+        base = self.url(here)
+        return base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
+
+    def href(self, here: str, there: str) -> str:
+        """A relative link from page `here` to page `there` (directory URLs, as MkDocs
+        writes them), so the site works under any path, GitHub Pages' /<repo>/ included."""
+        return posixpath.relpath(self.url(there) or ".", self._directory(here) or ".") + "/"
+
+    def asset(self, here: str, path: str) -> str:
+        """A relative link from page `here` to a file at the root of the site, shared by
+        every language (data/, pagefind/)."""
+        return posixpath.relpath(path, posixpath.join(self.prefix, self._directory(here)) or ".")
+
+    def static(self, here: str, path: str) -> str:
+        """A relative link from page `here` to a file of docs/, which every language's
+        build copies (assets/agenda.css, proposal-template.yaml)."""
+        return posixpath.relpath(path, self._directory(here) or ".")
+
+    # --- the model, in this language --------------------------------------------------------
+
+    def name(self, names) -> str:
+        return self.t.name(names)
+
+    def format_name(self, format_id) -> str:
+        return self.name(self.agenda.format(format_id).name)
+
+    def theme_name(self, theme_id) -> str:
+        return self.name(self.agenda.theme(theme_id).name)
+
+    def room_name(self, room_id) -> str:
+        return self.name(self.agenda.room(room_id).name)
+
+    def language_name(self, code) -> str:
+        lang = self.agenda.language(code)
+        if lang and self.t.has_name(lang.name):
+            return self.name(lang.name)
+        return self.t.language_name(code) or (self.name(lang.name) if lang else code)
+
+    def facet_values(self, facet):
+        if facet == "theme":
+            return [t.id for t in self.agenda.themes]
+        if facet == "format":
+            return [f.id for f in self.agenda.event.formats]
+        return [lang.id for lang in self.agenda.event.languages]
+
+    def facet_label(self, facet, value) -> str:
+        return {"theme": self.theme_name, "format": self.format_name, "language": self.language_name}[facet](value)
+
+    def facet_proposals(self, facet, value):
+        a = self.agenda
+        return {"theme": a.with_theme, "format": a.with_format, "language": a.with_language}[facet](value)
+
+    def title_of(self, p) -> Text:
+        """The proposal's title on this language's pages: its translation, if it has one."""
+        for lang, title, _ in p.translations:
+            if lang == self.lang:
+                return Text(title, lang)
+        return Text(p.title, p.languages[0] if p.languages else None)
+
+    def summary_of(self, p) -> Text:
+        for lang, _, summary in p.translations:
+            if lang == self.lang and summary:
+                return Text(summary, lang)
+        return Text(p.summary, p.languages[0] if p.languages else None)
+
+    def original_of(self, p) -> Text | None:
+        """The original title, when the page shows a translation."""
+        shown = self.title_of(p)
+        return Text(p.title, p.languages[0] if p.languages else None) if shown.text != p.title else None
+
+    def lang_attr(self, code) -> Markup:
+        """` lang="…"` for text in another language than the page's (nothing otherwise)."""
+        return Markup(' lang="%s"') % code if code and code != self.lang else Markup("")
+
+    def description_html(self, markdown: str, top_level: int) -> Markup:
+        """Contributor Markdown, rendered and sanitised by markdown.py: the only markup of a
+        page that the templates print as it is."""
+        return Markup(render_markdown(markdown, top_level=top_level))
+
+    def slot_end_differs(self, slot) -> bool:
+        return slot.ends.date() != slot.starts.date() and slot.ends.time().isoformat() != "00:00:00"
+
+    def calendar(self, p) -> str:
+        return opendata.proposal_calendar_path(p.id)
+
+    def theme_calendar(self, theme_id) -> str:
+        return opendata.theme_calendar_path(theme_id)
+
+    def excerpt(self, markdown: str, limit: int) -> str:
+        return plain_text(markdown, limit)
+
+    def browser_url(self) -> str | None:
+        """GitHub's web editor on a new proposals/ file, pre-filled with the template: a
+        proposal without Git on one's computer."""
+        if not self.template:
+            return None
+        ev = self.agenda.event
+        return (f"{ev.repository}/new/{quote(ev.branch)}/proposals?filename=nouvelle-session.yaml"
+                f"&value={quote(self.template, safe='')}")
+
+    def organisations(self):
+        """[(organisation or None, people, proposals)]: organisations alphabetically, then
+        the people who named none, so that every proposer appears."""
+        groups = [(org, people, proposals) for org, (people, proposals) in self.agenda.organisations().items()]
+        people, proposals = {}, {}
+        for p in self.agenda.proposals:
+            for person in p.proposers:
+                if not person.organisation:
+                    people[person.name] = person
+                    proposals[p.id] = p
+        if people:
+            groups.append((None, sorted(people.values(), key=lambda x: x.name.casefold()),
+                           sorted(proposals.values(), key=lambda x: (x.title.casefold(), x.id))))
+        return groups
+
+    def data_tables(self):
+        """(files, JSON fields, CSV columns) of the Data page."""
+        files = [(path, kind, DATA_DESCRIPTIONS.get(key, key)) for path, kind, key in opendata.FILES]
+        schema = json.loads(exports.export_schema_text())
+        item = schema.get("$defs", {}).get("proposal", {})
+        fields = [(name, spec.get("description", "")) for name, spec in item.get("properties", {}).items()]
+        return files, fields, list(exports.CSV_COLUMNS)
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def render(self, template: str, here: str, **context) -> str:
+        return self.env.get_template(f"agenda/{template}").render(here=here, **context)
+
+    def pages(self):
+        """Every page: home, programme, its days and filters, themes, formats,
+        organisations, search, data, propose, and one page per proposal."""
+        yield self.home()
+        yield self.programme_page()
+        for day in self.programme.days:
+            yield self.day_page(day)
+        for facet in FACETS:
+            for value in self.facet_values(facet):
+                yield self.programme_page(facet, value)
+        yield self.themes_index()
+        for theme in self.agenda.themes:
+            yield self.theme_page(theme)
+        yield self.simple("formats.md", "formats.html", self.t.gettext("Formats"))
+        yield self.simple("organisations.md", "organisations.html", self.t.gettext("Organisations and proposers"))
+        yield self.simple("search.md", "search.html", self.t.gettext("Search"),
+                          self.t.gettext("Search the programme: a word of a title, a summary, a theme or a proposer."))
+        yield self.simple("data.md", "data.html", self.t.gettext("Open data"),
+                          self.t.gettext("The programme as open data: JSON, CSV, iCalendar, Atom, frab."))
+        yield self.simple("propose.md", "propose.html", self.t.gettext("Propose a session"))
+        for p in self.agenda.proposals:
+            yield self.proposal_page(p)
+
+    def description(self) -> str:
+        return self.t.gettext("The programme, co-built in the open: proposals, themes and times.")
+
+    def simple(self, key, template, title, description=None):
+        return Page(key, title, self.render(template, key, title=title), description or self.description())
+
+    def home(self):
+        title = self.name(self.agenda.event.name)
+        return Page("index.md", title, self.render("home.html", "index.md", title=title), self.description())
+
+    def programme_page(self, facet=None, value=None):
+        here = filter_key(facet, value) if facet else "programme/index.md"
+        proposals = self.facet_proposals(facet, value) if facet else list(self.agenda.proposals)
+        if facet:
+            title = self.t.gettext("Programme — %(facet)s: %(value)s", facet=self.t.gettext(FACET_LABELS[facet]),
+                                   value=self.facet_label(facet, value))
+        else:
+            title = self.t.gettext("Programme")
+        chosen = {p.id for p in proposals}
+        days = [(day, [s for s in day.sessions if s.proposal.id in chosen]) for day in self.programme.days]
+        unscheduled = self.agenda.by_status([p for p in proposals if not p.slots])
+        listed = bool(facet) or len(self.agenda.sessions()) <= LIST_ON_PROGRAMME_PAGE
+        html = self.render("programme.html", here, title=title, facet=facet, value=value, days=days,
+                           unscheduled=unscheduled, listed=listed)
+        return Page(here, title, html, self.description())
+
+    def day_page(self, day):
+        here = day_key(day.day)
+        title = self.t.gettext("Programme of %(day)s", day=self.t.date(day.day))
+        return Page(here, title, self.render("day.html", here, title=title, day=day), self.description())
+
+    def themes_index(self):
+        title = self.t.gettext("Themes")
+        return Page("themes/index.md", title, self.render("themes.html", "themes/index.md", title=title),
+                    self.description())
+
+    def theme_page(self, theme):
+        here = theme_key(theme.id)
+        title = self.name(theme.name)
+        proposals = self.agenda.with_theme(theme.id)
+        html = self.render("theme.html", here, title=title, theme=theme, groups=self.agenda.by_status(proposals),
+                           count=len(proposals))
+        description = plain_text(self.name(theme.description), 160) if theme.description else self.description()
+        return Page(here, title, html, description, search=True)
+
+    def proposal_page(self, p):
+        here = proposal_key(p.id)
+        title = self.title_of(p)
+        html = self.render("proposal.html", here, p=p, title=title, summary=self.summary_of(p),
+                           original=self.original_of(p))
+        return Page(here, title.text, html, self.summary_of(p).text or self.description(), search=True)
+
+
+def _bound(method):
+    """A template function that knows the page being rendered (its `here`)."""
+    from jinja2 import pass_context
+
+    @pass_context
+    def call(context, *args):
+        return method(context["here"], *args)
+
+    return call
+
+
+def render_site(agenda: Agenda, lang: str = "fr", url=url_of, template: str | None = None, custom_dir=None,
+                prefix: str = "") -> dict:
     """key -> Page for every page of the site in one language."""
-    return {page.key: page for page in Site(agenda, lang, url, template).pages()}
+    site = Site(agenda, lang, url, template, custom_dir, prefix)
+    return {page.key: page for page in site.pages()}
+
 

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from . import rules, schema, suggest
-from .i18n import CATALOGUES
+from .i18n import LOOKING_FOR, bilingual
 from .problems import field_path, show
 from .repository import check_bytes
 from .scaffold import (
@@ -114,8 +114,7 @@ def repository_choices(ctx: rules.Context) -> dict:
         "formats": tuple((f["id"], _bilingual(f["name"])) for f in event.get("formats", [])),
         "themes": tuple((tid, _bilingual(doc.data.get("name", {}))) for tid, doc in sorted(ctx.themes.items())),
         "languages": tuple((lang["code"], _bilingual(lang["name"])) for lang in event.get("languages", [])),
-        "looking_for": tuple((v, f"{CATALOGUES['en']['looking.' + v]} / {CATALOGUES['fr']['looking.' + v]}")
-                             for v in looking),
+        "looking_for": tuple((v, bilingual(LOOKING_FOR[v])) for v in looking),
     }
 
 

@@ -1,0 +1,191 @@
+"""The translation catalogues: every message of the code and templates is in every
+catalogue, translated (except in the source language, English), with the same placeholders;
+plural forms; dates, numbers and durations from CLDR, never from the machine's locale."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages import checkers
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir, extract_from_file
+from babel.messages.frontend import _parse_mappings_from_toml
+from babel.messages.pofile import read_po
+
+from agenda import i18n, opendata
+from agenda.i18n import SOURCE_LANGUAGE, Messages, translator
+from conftest import ROOT
+
+LOCALE = ROOT / "scripts" / "agenda" / "locale"
+
+
+def extracted() -> Catalog:
+    """The messages `pybabel extract` would write, with pyproject.toml's configuration."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        method_map, options_map = _parse_mappings_from_toml(f, style="pyproject.toml")
+    catalog = Catalog()
+    for path in ("scripts/agenda", "schema/proposals-export.schema.json"):
+        full = ROOT / path
+        if full.is_dir():
+            found = extract_from_dir(str(full), method_map, options_map)
+            found = ((name, line, message, comments, context) for name, line, message, comments, context in found)
+        else:
+            found = (("", line, message, comments, context)
+                     for line, message, comments, context in extract_from_file(
+                         dict(method_map)[path], str(full), options=options_map[path]))
+        for _, line, message, comments, context in found:
+            catalog.add(message, None, [(path, line)], auto_comments=comments, context=context)
+    return catalog
+
+
+@pytest.fixture(scope="module")
+def code_messages():
+    catalog = extracted()
+    assert len(catalog) > 150  # the extraction itself works
+    return catalog
+
+
+def read(path):
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+CATALOGUES = sorted(p.parent.parent.name for p in LOCALE.glob("*/LC_MESSAGES/agenda.po"))
+
+
+def test_the_languages_have_catalogues():
+    assert {"fr", "en"} <= set(CATALOGUES)
+    assert i18n.languages()[0] == SOURCE_LANGUAGE and set(i18n.languages()) == set(CATALOGUES)
+
+
+@pytest.mark.parametrize("lang", CATALOGUES)
+def test_every_catalogue_has_every_message(code_messages, lang):
+    """Run `pybabel extract && pybabel update`, then translate what is new (CONTRIBUTING.md)."""
+    catalog = read(LOCALE / lang / "LC_MESSAGES" / "agenda.po")
+    wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in code_messages if m.id}
+    have = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    assert wanted - have == set(), f"messages missing from {lang}'s catalogue: run pybabel extract && pybabel update"
+    assert have - wanted == set(), f"messages no longer used, still in {lang}'s catalogue: run pybabel update"
+    if lang == SOURCE_LANGUAGE:
+        return
+    untranslated = [m.id for m in catalog if m.id and (m.fuzzy or not all(
+        [m.string] if isinstance(m.string, str) else m.string))]
+    assert untranslated == [], f"{len(untranslated)} message(s) not translated into {lang}"
+
+
+@pytest.mark.parametrize("lang", CATALOGUES)
+def test_translations_keep_the_placeholders(lang):
+    catalog = read(LOCALE / lang / "LC_MESSAGES" / "agenda.po")
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        for check in (checkers.python_format, checkers.num_plurals):
+            try:
+                check(catalog, message)
+            except Exception as exc:  # babel's TranslationError
+                problems.append(f"{message.id!r}: {exc}")
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        for text in [*texts, *([message.id] if isinstance(message.id, str) else message.id)]:
+            try:
+                (text or "") % _Any()  # every message is a %-format string
+            except (ValueError, TypeError) as exc:
+                problems.append(f"{text!r}: {exc} (write %% for a percent sign)")
+    assert problems == []
+
+
+class _Any(dict):
+    def __missing__(self, key):
+        return "x"
+
+
+def test_the_template_is_current(code_messages):
+    """locale/agenda.pot is what `pybabel extract` writes today."""
+    pot = read(LOCALE / "agenda.pot")
+    assert {m.id for m in pot if m.id} == {m.id for m in code_messages if m.id}
+
+
+def test_plural_forms():
+    fr, en = translator("fr"), translator("en")
+    assert fr.ngettext("%(num)s proposal", "%(num)s proposals", 1) == "1 proposition"
+    assert fr.ngettext("%(num)s proposal", "%(num)s proposals", 0) == "0 proposition"  # French: 0 is singular
+    assert fr.ngettext("%(num)s proposal", "%(num)s proposals", 20) == "20 propositions"
+    assert en.ngettext("%(num)s proposal", "%(num)s proposals", 1) == "1 proposal"
+    assert en.ngettext("%(num)s proposal", "%(num)s proposals", 0) == "0 proposals"
+    # numbers are written as the language writes them (a narrow no-break space in French)
+    assert fr.ngettext("%(num)s proposal", "%(num)s proposals", 1500) == "1\u202f500 propositions"
+    assert en.ngettext("%(num)s proposal", "%(num)s proposals", 1500) == "1,500 proposals"
+
+
+def test_dates_durations_and_countries_come_from_cldr_not_the_machine(monkeypatch):
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    fr, en = translator("fr"), translator("en")
+    assert fr.date("2016-12-07") == "mercredi 7 décembre 2016"
+    assert en.date("2016-12-07") == "Wednesday, December 7, 2016"
+    assert fr.short_date("2016-12-07") == "mer. 7 déc."
+    assert (fr.time("09:05"), en.time("21:30")) == ("09:05", "21:30")
+    assert [spaces(fr.duration(n)) for n in (5, 60, 90, 1440, 2880, 1530)] == [
+        "5 min", "1 h", "1 h 30 min", "1 jour", "2 jours", "1 j 1 h 30 min"]
+    assert spaces(en.duration(90)) == "1 hr 30 min"
+    assert (fr.country("SN"), en.country("SN"), fr.country("AA")) == ("Sénégal", "Senegal", "AA")
+    assert (fr.own_name(), en.own_name()) == ("Français", "English")
+
+
+def spaces(text):
+    """CLDR keeps a number and its unit together with no-break spaces."""
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+def test_a_translation_is_text_and_gettext_fills_placeholders():
+    fr = translator("fr")
+    assert fr.gettext("Programme of %(day)s", day="<b>") == "Programme du <b>"  # plain text; templates escape
+    assert fr.status("scheduled") == "Programmée" and fr.recording(None).startswith("Pas encore")
+
+
+def test_unknown_language_is_a_clear_error():
+    with pytest.raises(ValueError, match="no message catalogue for language 'xx'"):
+        translator("xx")
+
+
+def test_default_language_comes_from_the_environment():
+    assert i18n.default_language({"LANGUAGE": "fr_FR:en"}) == "fr"
+    assert i18n.default_language({"LANG": "fr_CA.UTF-8"}) == "fr"
+    assert i18n.default_language({"LANG": "de_DE.UTF-8"}) == "en"
+    assert i18n.default_language({}) == "en"
+
+
+def test_messages_api_of_the_feeds_and_exports():
+    m = Messages("fr")
+    assert (m("status.scheduled"), m("colon"), m.lang) == ("Programmée", " : ", "fr")
+    assert m.name({"fr": "Nom", "en": "Name"}) == "Nom"
+
+
+def test_labels_cover_the_schema_values():
+    from agenda import schema
+
+    assert set(schema.subschema("proposal", ("status",))["enum"]) == set(i18n.STATUS) == set(i18n.STATUS_NOTE)
+    assert set(schema.subschema("proposal", ("looking_for", 0))["enum"]) == set(i18n.LOOKING_FOR)
+    assert set(schema.subschema("proposal", ("accessibility",))["properties"]) == set(i18n.ACCESSIBILITY)
+    assert set(schema.subschema("proposal", ("recording",))["enum"]) | {None} == set(i18n.RECORDING)
+
+
+def test_every_open_data_file_has_a_description():
+    from agenda.pages import DATA_DESCRIPTIONS
+
+    assert {key for *_, key in opendata.FILES} <= set(DATA_DESCRIPTIONS)
+
+
+def test_the_catalogues_compile_with_pybabel(tmp_path):
+    """What a translator runs: `pybabel compile` accepts every catalogue (to .mo files
+    elsewhere; the package compiles them in memory)."""
+    for lang in CATALOGUES:
+        out = tmp_path / f"{lang}.mo"
+        result = subprocess.run([str(Path(sys.executable).parent / "pybabel"), "compile", "--statistics",
+                                 "-i", str(LOCALE / lang / "LC_MESSAGES" / "agenda.po"), "-o", str(out), "-l", lang],
+                                capture_output=True, text=True, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert out.stat().st_size > 100
