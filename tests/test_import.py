@@ -604,9 +604,6 @@ def test_a_whole_real_congress_imports_checks_and_keeps_its_sessions(tmp_path, c
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(raises=AssertionError, reason="pages.py does not render optional fields yet (a theme without "
-                                                 "description, a proposer without organisation): remove this mark "
-                                                 "when the site renders the new model", strict=True)
 def test_a_real_programme_builds_as_a_site(tmp_path, capsys):
     site = tmp_path / "site-repo"
     site.mkdir()
