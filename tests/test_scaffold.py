@@ -132,7 +132,7 @@ def test_tricky_strings_stay_the_text_written(value):
 
 def test_layout_follows_the_template():
     fields = answers(status="proposed", looking_for=["participants"],
-                     links=[{"url": "https://example.org/", "title": "Site"}],
+                     links=[{"url": "https://budgets.example.net/", "title": "Site"}],
                      accessibility={"notes": "Breaks", "captions": False})
     fields = dict(reversed(list(fields.items())))  # the schema's order wins over the given order
     data, text = round_trip(fields)
@@ -234,7 +234,7 @@ def test_new_proposal_accepts_answers_as_typed(base_repo):
                     duration="1h30", format=" Workshop ", title="  Open   budgets for towns ",
                     description="Goals\r\n\r\nShare what works when a small town opens its budget, line by line.   \r\n",
                     proposers=[{"name": "Awa Diop", "organisation": "Jokalante", "country": "sn", "github": "@awa-d"}],
-                    links="Site | https://example.org/\nhttps://example.org/more",
+                    links="Site | https://budgets.example.net/\nhttps://budgets.example.net/more",
                     accessibility={"captions": True, "notes": None}, looking_for=[], status="scheduled",
                     schedule={"day": "2016-12-07"})
     path, text = scaffold.new_proposal(base_repo, typed)
@@ -244,8 +244,8 @@ def test_new_proposal_accepts_answers_as_typed(base_repo):
     assert data["duration"] == 90 and data["status"] == "proposed" and "schedule" not in data
     assert data["description"].endswith("line by line.\n") and "\r" not in data["description"]
     assert data["proposers"][0]["country"] == "SN" and data["proposers"][0]["github"] == "awa-d"
-    assert data["links"] == [{"title": "Site", "url": "https://example.org/"},
-                             {"title": "example.org", "url": "https://example.org/more"}]
+    assert data["links"] == [{"title": "Site", "url": "https://budgets.example.net/"},
+                             {"title": "budgets.example.net", "url": "https://budgets.example.net/more"}]
     assert data["accessibility"] == {"captions": True} and "looking_for" not in data
     scaffold.save(path, text)
     _, text = scaffold.new_proposal(base_repo, answers(proposers="Awa Diop | Jokalante | sn\nJo Test | independent | FR | jo"))
@@ -327,7 +327,7 @@ SCRIPT = [
     "maybe",                                # yes/no asked again
     "o", "", "n",
     "",
-    "Site | https://example.org/", "javascript:alert(1)", "",
+    "Site | https://budgets.example.net/", "javascript:alert(1)", "",
 ]
 
 
@@ -342,7 +342,7 @@ def test_ask_reasks_invalid_answers_and_the_result_passes_the_check(base_repo):
         {"name": "Noé Exemple", "organisation": "Ville d'Exemple", "country": "FR"}]
     assert got["looking_for"] == ["participants", "note-takers"]
     assert got["accessibility"] == {"step_free_access": True, "materials_in_advance": False}
-    assert got["links"] == [{"title": "Site", "url": "https://example.org/"}]
+    assert got["links"] == [{"title": "Site", "url": "https://budgets.example.net/"}]
     for message in ("title has 2 characters; this event asks for at least 5",
                     "3 is not a number from the list (1 to 2)",
                     "proposers[0].country is 'SENEGAL', which is not in the expected form",
