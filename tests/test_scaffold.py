@@ -443,6 +443,26 @@ def test_next_steps_in_plain_words(base_repo):
     assert '"Add file"' in scaffold.next_steps(Path("/nowhere/proposals/my-session.yaml"))
 
 
+@pytest.mark.parametrize("lang, fork, words", [
+    ("en", "https://github.com/YOUR-NAME/agenda.git", ("Fork", "GitHub makes your fork", "Propose a session")),
+    ("fr", "https://github.com/VOTRE-NOM/agenda.git", ("« Fork »", "GitHub crée votre fork", "Proposer une session")),
+])
+def test_next_steps_fit_a_contributor_with_a_fork(base_repo, lang, fork, words):
+    """Most contributors cannot push to the programme's repository: the steps push to their
+    own fork (never `origin`, the repository they cloned), or let the browser fork for them."""
+    text = scaffold.next_steps(base_repo / "proposals" / "my-session.yaml", lang)
+    assert "origin" not in text
+    commands = [line.strip() for line in text.splitlines() if line.strip().startswith("git ")]
+    assert commands == [f"git remote add fork {fork}", "git switch -c proposal-my-session",
+                        "git add proposals/my-session.yaml", 'git commit -m "Propose my-session"',
+                        "git push fork proposal-my-session"]
+    assert "https://github.com/example-org/agenda " in text  # the repository to fork
+    for word in words:
+        assert word in text
+    elsewhere = scaffold.next_steps(Path("/nowhere/proposals/my-session.yaml"), lang)
+    assert "origin" not in elsewhere and "git push fork proposal-my-session" in elsewhere
+
+
 # --- the issue form -------------------------------------------------------------------------
 
 
@@ -463,20 +483,44 @@ def test_issue_form_matches_the_repository():
     assert len(set(labels)) == len(labels)
     report = check_repository(ROOT, jobs=1)
     event = report.event.data
-    options = {key: items[key]["attributes"]["options"] for key in ("format", "themes", "languages", "looking_for")}
+    options = {key: items[key]["attributes"]["options"]
+               for key in ("format", "themes", "languages", "looking_for", "recording", "interpretation")}
     assert options["format"] == [f["id"] for f in event["formats"]]
-    assert options["languages"] == [lang["code"] for lang in event["languages"]]
+    assert options["languages"] == options["interpretation"] == [lang["code"] for lang in event["languages"]]
+    assert options["recording"] == list(issue_form.RECORDING) == ["allowed", "not-allowed"]
+    assert items["contact_language"]["attributes"]["options"] == list(issue_form.CONTACT_LANGUAGES)
     assert options["themes"] == sorted(report.themes)
     assert options["looking_for"] == scaffold.schema.subschema("proposal", ("looking_for", 0))["enum"]
     assert [o["label"] for o in items["accessibility"]["attributes"]["options"]] == list(
         issue_form.ACCESSIBILITY_OPTIONS.values())
     required = {key for key, item in items.items() if item.get("validations", {}).get("required")}
-    assert required == {"title", "format", "themes", "languages", "summary", "description", "proposers", "duration"}
+    assert required == {"title", "format", "themes", "languages", "summary", "description", "proposers", "duration",
+                        "recording"}
     assert items["consent"]["attributes"]["options"][0]["required"] is True
     assert "CC BY 4.0" in items["consent"]["attributes"]["options"][0]["label"]
     config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     assert config["blank_issues_enabled"] is True
     assert config["contact_links"][0]["url"] == event["site_url"] + "propose/"
+    assert config["contact_links"][1]["url"] == f"{event['repository']}/blob/{event['branch']}/CONTRIBUTING.md"
+
+
+def test_issue_form_states_the_events_limits():
+    """The numbers the form's descriptions promise are event.yaml's limits."""
+    form = yaml.safe_load(FORM.read_text(encoding="utf-8"))
+    described = {item["id"]: item["attributes"].get("description", "") for item in form["body"] if "id" in item}
+    limits = check_repository(ROOT, jobs=1).event.data["limits"]
+
+    def number(n):
+        return f"{n:,}"
+
+    for field in ("title", "summary", "description"):
+        low, high = limits[field]["min"], limits[field]["max"]
+        assert f"{number(low)} to {number(high)} characters" in described[field], field
+    duration = limits["duration"]
+    assert f"From {number(duration['min'])} to {number(duration['max'])}" in described["duration"]
+    assert f"in steps of {duration['step']}" in described["duration"]
+    people = limits["proposers"]
+    assert f"({people['min']} to {people['max']})" in described["proposers"]
 
 
 # --- from_issue -----------------------------------------------------------------------------
@@ -523,7 +567,9 @@ def test_the_french_issue_keeps_every_answer(issue_repo):
     assert data["summary"].endswith("no comment ? Rendez-vous à 10:30.")
     assert [p["country"] for p in data["proposers"]] == ["SN", "FR", "TN"]
     assert data["proposers"][1]["github"] == "lea-example" and "github" not in data["proposers"][2]
-    assert data["accessibility"] == {"captions": True, "step_free_access": True, "notes":
+    assert data["subtitle"] == "Un atelier de 90 minutes, carte en main" and data["recording"] == "not-allowed"
+    assert data["accessibility"] == {"captions": True, "step_free_access": True, "interpretation": ["en", "ar"],
+                                     "sign_language": ["LSF"], "notes":
                                      "Interprétation en langue des signes française (LSF) sur demande. "
                                      "Une pause de 5 minutes à mi-parcours."}
     assert data["looking_for"] == ["facilitators", "note-takers", "participants"]
@@ -534,7 +580,7 @@ def test_the_minimal_issue_leaves_optional_fields_out(issue_repo):
     _, text = issue_form.from_issue((ISSUES / "good-minimal.md").read_text(encoding="utf-8"), issue_repo)
     data = load_bytes("p.yaml", text.encode())[0].data
     assert set(data) == {"title", "format", "themes", "languages", "summary", "description", "proposers",
-                         "duration", "status"}
+                         "duration", "recording", "status"}
 
 
 @pytest.mark.parametrize("name", sorted(BAD))

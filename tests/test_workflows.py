@@ -10,6 +10,7 @@ tooling with a version that always passes: the base branch's tooling runs, so it
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -26,7 +27,8 @@ from workflow_runner import git, publish_pull_request, run_job
 WORKFLOWS = ROOT / ".github" / "workflows"
 PULL_REQUEST = WORKFLOWS / "pull-request.yml"
 PUBLISH = WORKFLOWS / "publish.yml"
-ALL = [PULL_REQUEST, PUBLISH]
+ISSUE = WORKFLOWS / "issue-to-pull-request.yml"
+ALL = [PULL_REQUEST, PUBLISH, ISSUE]
 BIN = Path(sys.executable).parent
 
 SHA_PIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[^@\s]+)?@[0-9a-f]{40}$")
@@ -179,7 +181,9 @@ def test_checkout_leaves_no_credentials_and_fetches_history(path):
     for step in checkouts(path):
         assert step["with"]["persist-credentials"] is False
     built = [step for step in checkouts(path) if "ref" not in step["with"]]  # what is checked and built
-    assert len(built) == 1 and built[0]["with"]["fetch-depth"] == 0  # --base and the feed's dates need history
+    assert len(built) == 1
+    # --base and the feed's dates need history; the issue bot only needs the latest commit.
+    assert built[0]["with"]["fetch-depth"] == (1 if path == ISSUE else 0)
 
 
 def test_the_pull_request_and_the_base_are_checked_out_side_by_side():
@@ -515,3 +519,186 @@ def test_the_repository_settings_are_written_down_with_what_breaks(where):
         "ce qui casse sans lui" if where.endswith("fr") else "what breaks without it")
     assert breaks in text
     assert text.count("sinon" if where.endswith("fr") else "otherwise") >= 7 or where == "README.md"
+
+
+# --- the issue bot: an issue becomes a pull request (issue-to-pull-request.yml) --------------------
+
+EVENTS = ROOT / "tests" / "fixtures" / "github" / "events"
+CONVERT = 'agenda from-issue --event "$GITHUB_EVENT_PATH" --reply "$RUNNER_TEMP/reply"'
+OPEN_PR = 'agenda issue-to-pr --reply "$RUNNER_TEMP/reply"'
+INSTALL_MAIN = INSTALL_BASE.replace("base/requirements/lock.txt", "requirements/lock.txt").replace("./base", ".")
+
+
+def test_the_issue_bot_starts_only_on_its_label_with_write_rights_in_its_job_only():
+    from agenda.issue_bot import TRIGGER_LABEL
+
+    workflow = load(ISSUE)
+    assert workflow["on"] == {"issues": {"types": ["labeled"]}}
+    assert workflow["permissions"] == {}
+    (job,) = workflow["jobs"].values()
+    assert job["if"] == f"github.event.label.name == '{TRIGGER_LABEL}'"
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write", "issues": "write"}
+    assert workflow["concurrency"] == {"group": "issue-to-pull-request-${{ github.event.issue.number }}",
+                                       "cancel-in-progress": False}
+
+
+def test_the_issue_bot_runs_mains_tooling_and_gives_the_token_to_its_last_step_only():
+    """The issue's text never enters an expression (it is read from the event file); the step
+    that reads it holds no token; the step with the token is the last, and runs our code only."""
+    code = "\n".join(line for line in ISSUE.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#"))
+    expressions = re.findall(r"\$\{\{(.*?)\}\}", code)
+    assert sorted(e.strip() for e in expressions) == ["github.event.issue.number", "github.token"]
+    (job,) = load(ISSUE)["jobs"].values()
+    (checkout,) = checkouts(ISSUE)
+    assert checkout["with"] == {"persist-credentials": False, "fetch-depth": 1}  # the default branch
+    scripts = [step for step in job["steps"] if "run" in step]
+    assert [step["run"].strip() for step in scripts[1:]] == [CONVERT, OPEN_PR]
+    assert scripts[0].get("id") == "install" and scripts[0]["run"] == INSTALL_MAIN
+    convert, open_pr = scripts[1:]
+    assert "env" not in convert and convert["continue-on-error"] is True  # problems are answered next
+    assert open_pr == job["steps"][-1] and open_pr["env"] == {"GH_TOKEN": "${{ github.token }}"}
+    assert [step for step in job["steps"] if "env" in step] == [open_pr]
+
+
+class IssueBot:
+    """A bare `origin` whose main is this repository, a fake `gh` first on PATH that records
+    every call it would send to GitHub, and the issue workflow's job run on an event."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.repo = PullRequest(tmp / "repo")
+        self.bin, self.log = tmp / "fake-bin", tmp / "gh-calls.jsonl"
+        self.bin.mkdir()
+        gh = self.bin / "gh"
+        gh.write_text(f"#!/bin/sh\nexec {sys.executable} {ROOT / 'tests' / 'fake_gh.py'} \"$@\"\n")
+        gh.chmod(0o755)
+        self.runs = 0
+
+    def run(self, event: dict, answers: dict | None = None, workflow: dict | None = None):
+        self.runs += 1
+        self.log.write_text("")
+        answers_file = self.tmp / f"answers-{self.runs}.json"
+        answers_file.write_text(json.dumps(answers or {}))
+        run = run_job(workflow or load(ISSUE), self.repo.origin, self.tmp / f"run-{self.runs}", event=event,
+                      event_name="issues", extra_path=[self.bin],
+                      extra_env={"FAKE_GH_LOG": str(self.log), "FAKE_GH_ANSWERS": str(answers_file)})
+        calls = [json.loads(line) for line in self.log.read_text().splitlines()]
+        return run, calls
+
+    def status(self, run) -> list:
+        return git(run.workspace, "status", "--porcelain", "--untracked-files=all").splitlines()
+
+
+@pytest.fixture
+def bot(tmp_path):
+    return IssueBot(tmp_path)
+
+
+def event(fixture: str, label: str | None = None) -> dict:
+    data = json.loads((EVENTS / fixture).read_text(encoding="utf-8"))
+    if label is not None:
+        data["label"]["name"] = label
+    return data
+
+
+def as_html(markdown: str) -> str:
+    """How GitHub would render a comment: Markdown with raw HTML allowed (GitHub keeps some)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+
+
+def assert_inert(comment: str):
+    """No mention, link, reference, HTML or workflow command that the issue's author wrote."""
+    for raw in ("@everyone", "@octocat", "<img", "<script", "<b>", "##[", "javascript:", "](", "#1"):
+        assert raw not in comment, raw
+    assert not re.search(r"https?://|www\.", comment)
+    html = as_html(comment)
+    assert not re.search(r"<(?!/?(?:p|ul|li|strong|code|hr)>)", html), html
+
+
+@pytest.mark.slow
+def test_a_hostile_issue_becomes_one_proposal_file_and_one_pull_request(bot):
+    """The recorded event: a title aiming at .github/workflows, `${{ }}` expressions, command
+    substitutions that would touch a canary file, YAML that tries to schedule itself, HTML and
+    mentions. One file is written, under proposals/; GitHub receives exactly a branch, that file,
+    a pull request and one French answer; nothing the issue wrote ran."""
+    issue = event("issue-labeled-hostile.json")
+    run, calls = bot.run(issue)
+    assert not run.skipped and run.failed == [], run.report()
+    assert run.step(CONVERT)["code"] == 0, run.step(CONVERT)["stderr"]
+    (line,) = bot.status(run)
+    assert re.fullmatch(r"\?\? proposals/[a-z0-9-]+\.yaml", line), line
+    path = line[3:]
+    ident = Path(path).stem
+    assert ident == "github-workflows-x-github-token-touch-runner-temp-injected"
+    assert not (run.workspace.parent / "runner-temp" / "injected").exists()  # no command of the issue ran
+
+    assert [(c["method"], c["path"]) for c in calls] == [
+        ("POST", "git/refs"), ("PUT", f"contents/{path}"), ("POST", "pulls"), ("POST", "issues/42/comments")]
+    assert all(c["token"] and c["repo"] == "example-org/agenda" for c in calls)
+    ref, put, pull, comment = (c["body"] for c in calls)
+    main = git(bot.repo.origin, "rev-parse", "main").strip()
+    assert ref == {"ref": "refs/heads/proposal-from-issue-42", "sha": main}
+    assert set(put) == {"message", "content", "branch"} and put["branch"] == "proposal-from-issue-42"  # no "sha":
+    sent = base64.b64decode(put["content"])  # the API refuses to replace an existing file
+    assert sent == (run.workspace / path).read_bytes()
+    from agenda.load import load_bytes
+
+    data = load_bytes(path, sent)[0].data
+    title = issue["issue"]["body"].split("### Title / Titre\r\n\r\n", 1)[1].split("\r\n", 1)[0]
+    assert data["title"] == title and "${{ github.token }}" in data["title"]  # kept as text, never expanded
+    assert data["status"] == "proposed" and "schedule" not in data and data["recording"] == "not-allowed"
+    assert "fake-workflow-token" not in json.dumps(calls)
+    assert pull["head"] == "proposal-from-issue-42" and pull["base"] == "main"
+    assert pull["title"] == f"Proposal: {title}"
+    assert pull["body"].startswith("Closes #42\n") and "@contributor-example" in pull["body"]
+    assert comment["body"].startswith("Merci ! Votre proposition est maintenant la pull request #44.")
+    assert f"`{path}`" in comment["body"]
+
+
+@pytest.mark.slow
+def test_an_issue_with_problems_gets_them_escaped_in_its_language_and_nothing_else(bot):
+    run, calls = bot.run(event("issue-labeled-problems.json"))
+    assert run.step(CONVERT)["code"] == 1 and run.step(OPEN_PR)["code"] == 0, run.report()
+    assert [s["run"] for s in run.failed] == [CONVERT]  # continue-on-error: the answer is the next step's
+    assert bot.status(run) == []  # nothing written
+    assert [(c["method"], c["path"]) for c in calls] == [
+        ("POST", "issues/43/comments"), ("DELETE", "issues/43/labels/accepted-for-review")]
+    comment = calls[0]["body"]["body"]
+    assert comment.startswith("Thank you for your proposal!")  # the session is in English
+    assert "- **Summary**: summary has 18 characters" in comment and "- **Links**: links" in comment
+    assert "What to do:" in comment and "accepted-for-review" in comment
+    assert "＠octocat" in comment  # the value is shown, as a look-alike that mentions nobody
+    assert_inert(comment)
+
+
+@pytest.mark.slow
+def test_another_label_runs_nothing(bot):
+    run, calls = bot.run(event("issue-labeled-hostile.json", label="bug"))
+    assert run.skipped and run.steps == [] and calls == []
+    assert not run.workspace.joinpath("proposals").exists()  # not even checked out
+
+
+@pytest.mark.slow
+def test_the_label_added_again_finds_the_pull_request_and_opens_no_other(bot):
+    answers = {"POST git/refs": {"code": 1, "body": {"message": "Reference already exists"}},
+               "GET pulls": {"code": 0, "body": [{"number": 44}]}}
+    run, calls = bot.run(event("issue-labeled-hostile.json"), answers)
+    assert run.failed == [], run.report()
+    assert [(c["method"], c["path"].split("?")[0]) for c in calls] == [
+        ("POST", "git/refs"), ("GET", "pulls"), ("POST", "issues/42/comments")]
+    assert calls[1]["path"] == "pulls?head=example-org:proposal-from-issue-42&state=all&per_page=1"
+    assert "#44" in calls[2]["body"]["body"]
+
+
+@pytest.mark.slow
+def test_the_canary_would_catch_an_interpolated_issue(bot):
+    """The control for the tests above: a workflow that pasted the issue's title into a script,
+    as `${{ github.event.issue.title }}` does, runs the issue's command (the runner substitutes
+    expressions as GitHub does), and the canary file appears."""
+    workflow = load(ISSUE)
+    convert = next(s for s in workflow["jobs"]["propose"]["steps"] if s.get("id") == "convert")
+    convert["run"] = 'echo "Converting ${{ github.event.issue.title }}"\n' + convert["run"]
+    run, _ = bot.run(event("issue-labeled-hostile.json"), workflow=workflow)
+    assert (run.workspace.parent / "runner-temp" / "injected").exists()

@@ -17,6 +17,13 @@ The emulation, step by step:
   (prepended to PATH for later steps), `$RUNNER_TEMP`, `$GITHUB_WORKSPACE`; after a failure
   only steps whose `if:` has always() run.
 - `actions/upload-artifact`: not run; the test looks at what it would upload.
+
+For other events (the issue bot's `issues: labeled`), `run_job` takes the event: its payload is
+written to `$GITHUB_EVENT_PATH`, `${{ github.event.… }}` expressions are read from it, the job's
+`if:` is evaluated (equality with a string, the only form our workflows use), checkouts without
+`ref` take the default branch, `continue-on-error: true` is honoured, and `extra_path` puts
+folders (a fake `gh` that records what would be sent to GitHub) first on PATH, with
+`extra_env` (where it records). The developer's own GitHub tokens never reach a step.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ MERGE_REF, HEAD_REF = "refs/pull/1/merge", "refs/pull/1/head"
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",
            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.org",
            "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+# The developer's own GitHub tokens never reach a step: a token is what a step's `env:` gives.
+_SAFE_ENVIRON = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN", "GITHUB_TOKEN", "GH_HOST")}
 _INSTALL_FROM = re.compile(r"--no-deps --no-build-isolation (\S+)")
 _LOCK = re.compile(r"--require-hashes --requirement (\S+)")
 
@@ -47,12 +56,40 @@ def git(repo, *args) -> str:
     return result.stdout
 
 
-def expand(value) -> str:
+def expand(value, context: dict | None = None) -> str:
+    context = EXPRESSIONS if context is None else context
+
     def one(match):
         key = match.group(1).strip()
-        assert key in EXPRESSIONS, f"the test does not know the value of ${{{{ {key} }}}}"
-        return EXPRESSIONS[key]
+        assert key in context, f"the test does not know the value of ${{{{ {key} }}}}"
+        return str(context[key])
     return re.sub(r"\$\{\{(.*?)\}\}", one, str(value))
+
+
+def event_context(event: dict, token: str = "fake-workflow-token") -> dict:
+    """The expressions of an event run: every `github.event.…` value of the payload."""
+    context = {"github.token": token}
+
+    def walk(prefix, value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix}.{key}", item)
+        else:
+            context[prefix] = value
+    walk("github.event", event)
+    return context
+
+
+_CONDITION = re.compile(r"(?:\$\{\{)?\s*([\w.-]+)\s*==\s*'([^']*)'\s*(?:\}\})?\Z")
+
+
+def job_runs(job: dict, context: dict) -> bool:
+    """A job's `if:`, for the one form our workflows use: `<expression> == '<text>'`."""
+    if "if" not in job:
+        return True
+    match = _CONDITION.match(str(job["if"]).strip())
+    assert match, f"the runner does not evaluate the condition {job['if']!r}"
+    return str(context.get(match[1], "")) == match[2]
 
 
 def publish_pull_request(author: Path, origin: Path, branch: str):
@@ -92,6 +129,7 @@ class Run:
     def __init__(self, workspace: Path, summary: Path):
         self.workspace, self.summary = workspace, summary
         self.steps: list[dict] = []
+        self.skipped = False
 
     def step(self, fragment: str) -> dict:
         """The step whose script is `fragment`, or else the one step that contains it."""
@@ -108,10 +146,10 @@ class Run:
         return "\n\n".join(f"$ {s['run']}\n{s['stdout']}{s['stderr']}" for s in self.failed)
 
 
-def _checkout(step: dict, workspace: Path, origin: Path):
+def _checkout(step: dict, workspace: Path, origin: Path, default_ref: str = MERGE_REF, context=None):
     options = step.get("with", {})
     target = workspace / options.get("path", ".")
-    ref = expand(options["ref"]) if "ref" in options else MERGE_REF
+    ref = expand(options["ref"], context) if "ref" in options else default_ref
     git(workspace, "clone", "-q", "--no-checkout", origin.as_uri(), str(target))
     git(target, "fetch", "-q", "origin", ref)
     git(target, "checkout", "-q", "--detach", "FETCH_HEAD")
@@ -129,36 +167,50 @@ def _python_only(tmp: Path) -> str:
     return os.pathsep.join([str(folder), *system])
 
 
-def run_job(workflow: dict, origin: Path, tmp: Path) -> Run:
-    """Run the workflow's only job on pull request #1 of `origin`, in a fresh workspace."""
+def run_job(workflow: dict, origin: Path, tmp: Path, event: dict | None = None, event_name: str = "pull_request",
+            extra_path=(), extra_env: dict | None = None) -> Run:
+    """Run the workflow's only job in a fresh workspace: on pull request #1 of `origin`, or on
+    `event` (an `issues` payload) against origin's main."""
     (job,) = workflow["jobs"].values()
     tmp.mkdir(parents=True)
     workspace, temp = tmp / "workspace", tmp / "runner-temp"
     workspace.mkdir()
     temp.mkdir()
     run, failed = Run(workspace, tmp / "summary.md"), False
-    path = _python_only(tmp)
+    path = os.pathsep.join([*map(str, extra_path), _python_only(tmp)])
+    context, default_ref, event_env = EXPRESSIONS, MERGE_REF, {}
+    if event is not None:
+        import json
+
+        context, default_ref = event_context(event), "main"
+        event_file = tmp / "event.json"
+        event_file.write_text(json.dumps(event), encoding="utf-8")
+        event_env = {"GITHUB_EVENT_PATH": str(event_file), "GITHUB_EVENT_NAME": event_name,
+                     "GITHUB_REPOSITORY": event["repository"]["full_name"]}
+    run.skipped = not job_runs(job, context)
+    if run.skipped:
+        return run
     for number, step in enumerate(job["steps"]):
         uses = step.get("uses", "")
         if uses.startswith("actions/checkout@"):
-            _checkout(step, workspace, origin)
+            _checkout(step, workspace, origin, default_ref, context)
             continue
         if "run" not in step:
             continue  # setup-python: see _python_only; upload-artifact: the test reads site/
         if failed and "always()" not in str(step.get("if", "")):
             continue
-        script = offline_install(step["run"]) if step.get("id") == "install" else step["run"]
+        script = offline_install(step["run"]) if step.get("id") == "install" else expand(step["run"], context)
         github_path = tmp / f"github-path-{number}"
         github_path.write_text("")
-        env = {**os.environ, **GIT_ENV, "PATH": path, "GITHUB_STEP_SUMMARY": str(run.summary),
+        env = {**_SAFE_ENVIRON, **(extra_env or {}), **GIT_ENV, "PATH": path, "GITHUB_STEP_SUMMARY": str(run.summary),
                "GITHUB_PATH": str(github_path), "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(temp),
-               "GITHUB_ACTIONS": "true", "CI": "true",
-               **{k: expand(v) for k, v in step.get("env", {}).items()}}
+               "GITHUB_ACTIONS": "true", "CI": "true", **event_env,
+               **{k: expand(v, context) for k, v in step.get("env", {}).items()}}
         result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
                                 cwd=workspace, env=env, capture_output=True, text=True, timeout=600)
         run.steps.append({"name": step.get("name", ""), "run": step["run"], "if": str(step.get("if", "")),
                           "code": result.returncode, "stdout": result.stdout, "stderr": result.stderr})
-        failed = failed or result.returncode != 0
+        failed = failed or (result.returncode != 0 and step.get("continue-on-error") is not True)
         added = [line for line in github_path.read_text().splitlines() if line]
         path = os.pathsep.join([*reversed(added), path])
     return run

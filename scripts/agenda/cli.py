@@ -112,14 +112,35 @@ def build_parser():
     issue = sub.add_parser(
         "from-issue", help="turn a 'Propose a session' issue into a proposal file",
         description="Read the body of an issue opened with the 'Propose a session' form (a file, or - for "
-                    "standard input), check it, and write proposals/<id>.yaml.",
-        epilog="examples:\n  agenda from-issue issue.md\n  gh issue view 42 --json body -q .body | agenda from-issue -",
+                    "standard input), check it, and write proposals/<id>.yaml. With --event (the issue bot's "
+                    "first step), read the issue from a GitHub `issues` event file instead, and write the "
+                    "answer for the issue into --reply DIR (exit 0: file written; 1: the issue's answers "
+                    "have problems, listed in the reply; 2: unusable event, nothing written).",
+        epilog="examples:\n  agenda from-issue issue.md\n  gh issue view 42 --json body -q .body | agenda from-issue -\n"
+               "  agenda from-issue --event \"$GITHUB_EVENT_PATH\" --reply \"$RUNNER_TEMP/reply\"",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    issue.add_argument("body", metavar="FILE", help="the issue body (- for standard input)")
+    issue.add_argument("body", nargs="?", metavar="FILE", help="the issue body (- for standard input)")
     issue.add_argument("--root", default=".", metavar="DIR", help="the repository (default: current folder)")
     issue.add_argument("--print", action="store_true", dest="print_only", help="print the file instead of writing it")
+    issue.add_argument("--event", metavar="FILE", help="a GitHub `issues` event file ($GITHUB_EVENT_PATH) instead of FILE")
+    issue.add_argument("--reply", metavar="DIR", help="with --event: the folder for reply.json (the issue bot's answer)")
     issue.set_defaults(run=run_from_issue)
+    to_pr = sub.add_parser(
+        "issue-to-pr", help="the issue bot's second step: open the pull request and answer on the issue",
+        description="Read the reply that `agenda from-issue --event` prepared and, through the GitHub API "
+                    "(`gh api`, authenticated by GH_TOKEN), create the branch proposal-from-issue-N from the "
+                    "checked-out commit, add the one proposal file to it, open the pull request (\"Closes #N\") "
+                    "and answer on the issue; when the proposal has problems, answer with them and remove "
+                    "the label. Refuses when the working tree holds anything but that one new file. Exit "
+                    "codes: 0 done, 2 it could not (said on standard error).",
+        epilog="example (in .github/workflows/issue-to-pull-request.yml):\n"
+               "  GH_TOKEN=… agenda issue-to-pr --reply \"$RUNNER_TEMP/reply\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    to_pr.add_argument("--reply", required=True, metavar="DIR", help="the folder `agenda from-issue --event` wrote")
+    to_pr.add_argument("--root", default=".", metavar="DIR", help="the checkout (default: current folder)")
+    to_pr.set_defaults(run=run_issue_to_pr)
     export = sub.add_parser(
         "export", help="write the open-data files (JSON, CSV, iCalendar, Atom, frab) without MkDocs",
         description="Check the repository, then write the same open-data files the site publishes "
@@ -387,7 +408,7 @@ def run_import(args) -> int:
 
 # Options that name files or folders: any bytes the system allows (every other text option
 # must be valid UTF-8, see inputs.check_text_arguments).
-PATH_OPTIONS = ("root", "out", "files", "body", "description_file", "source", "report_file")
+PATH_OPTIONS = ("root", "out", "files", "body", "description_file", "source", "report_file", "event", "reply")
 
 
 def _read_text(name: str) -> str:
@@ -429,6 +450,12 @@ def run_from_issue(args) -> int:
     from . import scaffold
 
     root = Path(args.root)
+    if (args.body is None) == (args.event is None) or (args.event is None) != (args.reply is None):
+        sys.stderr.write("agenda: error: give the issue body as FILE, or --event FILE with --reply DIR\n"
+                         "Try 'agenda from-issue --help'.\n")
+        return EXIT_ERROR
+    if args.event is not None:
+        return _from_issue_event(args, root)
     try:
         body = _read_text(args.body)
         from .issue_form import from_issue
@@ -446,6 +473,32 @@ def run_from_issue(args) -> int:
         sys.stderr.write(f"agenda: error: {exc}\n")
         return EXIT_ERROR
     sys.stdout.write(scaffold.next_steps(path) + "\n")
+    return EXIT_OK
+
+
+def _from_issue_event(args, root: Path) -> int:
+    from .issue_bot import BotError, prepare
+
+    try:
+        reply = prepare(args.event, root, args.reply)
+    except BotError as exc:
+        return _review_error(exc)
+    if reply["ok"]:
+        sys.stderr.write(f"agenda: wrote {reply['file']} from issue #{reply['issue']}\n")
+        return EXIT_OK
+    sys.stderr.write(f"agenda: issue #{reply['issue']} has problems; nothing written. The answer is in "
+                     f"{Path(args.reply) / 'reply.json'}\n")
+    return EXIT_PROBLEMS
+
+
+def run_issue_to_pr(args) -> int:
+    from .issue_bot import BotError, publish
+
+    try:
+        done = publish(args.reply, Path(args.root))
+    except BotError as exc:
+        return _review_error(exc)
+    sys.stderr.write(f"agenda: {done}\n")
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from . import rules, suggest
+from . import rules, schema, suggest
 from .i18n import ACCESSIBILITY, bilingual
 from .load import MAX_BYTES
 from .problems import show
@@ -37,9 +37,13 @@ from .scaffold import (
 
 # The accessibility checkboxes of the form: field -> option label (the site's own words).
 ACCESSIBILITY_OPTIONS = {key: bilingual(ACCESSIBILITY[key]) for key in ("captions", "step_free_access", "materials_in_advance")}
-FORM_IDS = ("title", "format", "themes", "languages", "summary", "description", "proposers", "duration",
-            "looking_for", "accessibility", "accessibility_notes", "links", "consent")
+FORM_IDS = ("contact_language", "title", "subtitle", "format", "themes", "languages", "summary", "description",
+            "proposers", "duration", "recording", "looking_for", "accessibility", "interpretation", "sign_language",
+            "accessibility_notes", "links", "consent")
+# The answer to "Language of our replies": the language the bot answers in (not a proposal field).
+CONTACT_LANGUAGES = {"English": "en", "Français": "fr"}
 _CHECKBOX = re.compile(r"- \[([ xX])\] (.*)\Z")
+RECORDING = tuple(schema.subschema("proposal", ("recording",))["enum"])
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,10 @@ def read_form(root) -> list:
 
 def parse_issue_body(body: str, form) -> dict:
     """The issue body GitHub writes (`### <label>`, a blank line, the answer) -> form id ->
-    answer text, or None for "_No response_". Every heading must appear once, in the form's
-    order; a value that holds one of the form's headings is refused."""
+    answer text, or None for "_No response_". Each heading appears at most once, in the
+    form's order; a required field's heading must be there, an optional one may be missing (an
+    issue opened before the form gained that field). A value that holds one of the form's
+    headings is refused."""
     if not isinstance(body, str):
         raise ScaffoldError("the issue has no text", "open the issue with the form “Propose a session”")
     size = len(body.encode("utf-8", errors="surrogatepass"))
@@ -91,18 +97,18 @@ def parse_issue_body(body: str, form) -> dict:
     lines = body.split("\n")
     present = {headings[line.rstrip()].id for line in lines if line.rstrip() in headings}
     for f in form:
-        if f.id not in present:
+        if f.required and f.id not in present:
             raise ScaffoldError(f"{f.id}: the section '### {f.label}' is missing from the issue",
                                 "open a new issue with the form “Propose a session”, or put the section back", f.id)
-    starts, seen = [], set()
+    order = {f.id: i for i, f in enumerate(form)}
+    starts = []
     for n, line in enumerate(lines):
         field = headings.get(line.rstrip())
         if field is None:
             continue
-        expected = form[len(starts)] if len(starts) < len(form) else None
-        if field is expected and field.id not in seen:
-            starts.append((field, n))
-            seen.add(field.id)
+        following = order[starts[-1][0].id] + 1 if starts else 0
+        if order[field.id] >= following and not any(f.required for f in form[following:order[field.id]]):
+            starts.append((field, n))  # the next section, past optional ones an older issue lacks
             continue
         current = starts[-1][0] if starts else None
         if current is None:
@@ -148,6 +154,7 @@ def issue_answers(values: dict, ctx: rules.Context) -> dict:
                                 "edit the issue and fill it in", fid)
     answers = {
         "title": _one_line("title", values["title"]),
+        "subtitle": _one_line("subtitle", values["subtitle"]) if values.get("subtitle") else None,
         "format": _choice_list("format", _one_line("format", values["format"]), ctx.formats, "event's formats"),
         "themes": _choice_list("themes", _one_line("themes", values["themes"]), ctx.themes, "programme's themes"),
         "languages": _choice_list("languages", _one_line("languages", values["languages"]), ctx.languages,
@@ -165,6 +172,11 @@ def issue_answers(values: dict, ctx: rules.Context) -> dict:
         raise ScaffoldError(f"duration: {show(duration)} is not a number of minutes",
                             "write the length in minutes, for example 90", "duration")
     answers["duration"] = minutes
+    if values.get("recording"):
+        recording = _choice_list("recording", _one_line("recording", values["recording"]), RECORDING, "answers")
+        if len(recording) != 1:
+            raise ScaffoldError("recording: choose one answer", f"choose {' or '.join(RECORDING)}", "recording")
+        answers["recording"] = recording[0]
     if values.get("looking_for"):
         answers["looking_for"] = [v.strip() for v in _one_line("looking_for", values["looking_for"]).split(",")]
     access = {}
@@ -178,6 +190,12 @@ def issue_answers(values: dict, ctx: rules.Context) -> dict:
                                 "tick or untick the boxes of the form; do not type in this section", "accessibility")
         if m[1] != " ":
             access[key] = True
+    if values.get("interpretation"):
+        access["interpretation"] = _choice_list("interpretation", _one_line("interpretation", values["interpretation"]),
+                                                ctx.languages, "event's languages")
+    if values.get("sign_language"):
+        access["sign_language"] = [v.strip() for v in _one_line("sign_language", values["sign_language"]).split(",")
+                                   if v.strip()]
     if values.get("accessibility_notes"):
         access["notes"] = " ".join(values["accessibility_notes"].split())
     if access:

@@ -412,10 +412,12 @@ def _clean_links(value):
     return value
 
 
-PROPOSER_LINE = "Name | Organisation | Country code | GitHub handle (optional)"
+PROPOSER_LINE = "Name | Organisation | Country code | GitHub name"
 
 
 def proposers_from_text(value):
+    """One person a line: 'Name | Organisation | Country code | GitHub name'. Only the name
+    is required: the other places may be left empty or out ('Jean Martin | | FR')."""
     people = []
     for n, line in enumerate(value.split("\n"), 1):
         line = line.strip()
@@ -424,16 +426,16 @@ def proposers_from_text(value):
         if not line:
             continue
         parts = [p.strip() for p in line.split("|")]
-        if len(parts) == 4 and not parts[3]:
-            parts = parts[:3]
-        if len(parts) not in (3, 4) or not all(parts):
+        # One place holding commas is a list typed with the wrong separator, not a name.
+        if len(parts) > 4 or not parts[0] or (len(parts) == 1 and line.count(",") >= 2):
             raise ScaffoldError(f"proposers, line {n}: {show(line, 80)} is not '{PROPOSER_LINE}'",
                                 "write one person per line, with | between name, organisation, country code "
-                                "and (optionally) GitHub name, e.g. Awa Diop | Jokalante | SN | awadiop",
+                                "and GitHub name (only the name is required), e.g. Awa Diop | Jokalante | SN | awadiop",
                                 "proposers")
-        person = {"name": parts[0], "organisation": parts[1], "country": parts[2]}
-        if len(parts) == 4:
-            person["github"] = parts[3]
+        person = {"name": parts[0]}
+        for key, part in zip(("organisation", "country", "github"), parts[1:]):
+            if part:
+                person[key] = part
         people.append(person)
     return people
 
@@ -508,6 +510,9 @@ def save(path, text: str) -> Path:
 
 
 # --- next steps -----------------------------------------------------------------------------
+# Most contributors cannot write to the programme's repository: they propose from their own
+# copy of it (a fork), or let GitHub make that copy for them in the browser. Never a push to
+# `origin`, which is the programme's repository for whoever cloned it.
 
 _NEXT_STEPS = {
     "en": """\
@@ -521,26 +526,32 @@ What to do next:
 
    If it lists problems, open the file in a text editor, fix them and check again.
 
-2. Send it for review with Git:
+2. Send it for review from your own copy of the repository (a fork):
 
+   a. On GitHub, open {repo} and click "Fork" (once).
+   b. In this folder, push the proposal to your fork (replace YOUR-NAME with your
+      GitHub name):
+
+       git remote add fork https://github.com/YOUR-NAME/{repo_name}.git
        git switch -c proposal-{ident}
        git add {rel}
        git commit -m "Propose {ident}"
-       git push -u origin proposal-{ident}
+       git push fork proposal-{ident}
 
-   Then open the link that git push prints (or the repository on GitHub) and click
-   "Compare & pull request". The same check runs on the pull request, and the
-   reviewers of your themes answer you there.
+      (`git remote add` only the first time. With the GitHub command line,
+      `gh repo fork --remote --remote-name fork` makes the fork and the remote.)
+   c. Open the link that git push prints and click "Create pull request". The same
+      check runs on the pull request, and the reviewers of your themes answer you there.
 
 Or, without Git, in your web browser:
 
    a. {upload}
    b. Drag {name} into the page.
-   c. Choose "Create a new branch for this commit and start a pull request",
-      then click "Propose changes".
+   c. Click "Propose changes", then "Create pull request". If you cannot write to
+      the repository, GitHub makes your fork by itself: that is expected.
 
-   If GitHub says you cannot write to the repository, let it make your own
-   copy (a fork) and do the same there.
+Or open an issue with the form "Propose a session" and paste your answers: a
+maintainer's label turns it into a pull request for you.
 """,
     "fr": """\
 Votre proposition est prête : {rel}
@@ -554,26 +565,33 @@ La suite :
    Si des problèmes s'affichent, ouvrez le fichier dans un éditeur de texte,
    corrigez-les et vérifiez à nouveau.
 
-2. Envoyez-la aux relecteurs avec Git :
+2. Envoyez-la aux relecteurs depuis votre propre copie du dépôt (un fork) :
 
+   a. Sur GitHub, ouvrez {repo} et cliquez sur « Fork » (une seule fois).
+   b. Dans ce dossier, poussez la proposition vers votre fork (remplacez
+      VOTRE-NOM par votre nom GitHub) :
+
+       git remote add fork https://github.com/VOTRE-NOM/{repo_name}.git
        git switch -c proposal-{ident}
        git add {rel}
        git commit -m "Propose {ident}"
-       git push -u origin proposal-{ident}
+       git push fork proposal-{ident}
 
-   Ouvrez ensuite le lien affiché par git push (ou le dépôt sur GitHub) et cliquez sur
-   « Compare & pull request ». La même vérification s'y exécute, et les relecteurs de
-   vos thèmes vous répondent dans la pull request.
+      (`git remote add` la première fois seulement. Avec la ligne de commande
+      GitHub, `gh repo fork --remote --remote-name fork` crée le fork et le remote.)
+   c. Ouvrez le lien affiché par git push et cliquez sur « Create pull request ».
+      La même vérification s'y exécute, et les relecteurs de vos thèmes vous
+      répondent dans la pull request.
 
 Ou, sans Git, dans votre navigateur :
 
    a. {upload}
    b. Glissez {name} dans la page.
-   c. Choisissez « Create a new branch for this commit and start a pull request »,
-      puis cliquez sur « Propose changes ».
+   c. Cliquez sur « Propose changes », puis sur « Create pull request ». Si vous
+      ne pouvez pas écrire dans le dépôt, GitHub crée votre fork tout seul : c'est normal.
 
-   Si GitHub indique que vous ne pouvez pas écrire dans le dépôt, laissez-le en
-   faire votre copie (un fork) et faites de même.
+Ou ouvrez une issue avec le formulaire « Proposer une session » et recopiez-y vos
+réponses : le label d'un mainteneur en fait une pull request pour vous.
 """,
 }
 
@@ -581,30 +599,36 @@ _UPLOAD = {
     "en": ("Open {url}", "On GitHub, open the repository's proposals/ folder, click \"Add file\", then \"Upload files\"."),
     "fr": ("Ouvrez {url}", "Sur GitHub, ouvrez le dossier proposals/ du dépôt, cliquez sur « Add file » puis « Upload files »."),
 }
+_THE_REPOSITORY = {"en": "the programme's repository", "fr": "le dépôt du programme"}
+_GITHUB_REPO = re.compile(r"https://github\.com/([\w.-]+)/([\w.-]+?)/?\Z")
 
 
-def _upload_url(root: Path):
+def _repository(root: Path):
+    """(repository address, branch) from event.yaml when it names a GitHub repository."""
     try:
         raw = (root / EVENT_FILE).read_bytes()
     except OSError:
-        return None
+        return None, None
     doc, _ = load_bytes(EVENT_FILE, raw)
     data = doc.data if doc is not None else {}
     repo, branch = data.get("repository"), data.get("branch") or "main"
-    if isinstance(repo, str) and isinstance(branch, str) and re.match(r"https://github\.com/[\w.-]+/[\w.-]+/?\Z", repo):
-        return f"{repo.rstrip('/')}/upload/{branch}/proposals"
-    return None
+    if isinstance(repo, str) and isinstance(branch, str) and _GITHUB_REPO.match(repo):
+        return repo.rstrip("/"), branch
+    return None, None
 
 
 def next_steps(path, lang: str = "en") -> str:
-    """What to do with the new file, in plain words: check it, commit it and open a pull
-    request; or, without Git, upload it on GitHub (the repository's upload page when
-    event.yaml names a GitHub repository). `lang` is "en" or "fr"."""
+    """What to do with the new file, in plain words: check it, push it to your fork and open
+    a pull request; or, without Git, upload it on GitHub (the repository's upload page when
+    event.yaml names a GitHub repository), which forks for you; or use the issue form.
+    `lang` is "en" or "fr"."""
     lang = lang if lang in _NEXT_STEPS else "en"
     path = Path(path)
     root = path.parent.parent
     rel = f"proposals/{path.name}" if path.parent.name == "proposals" else path.as_posix()
-    url = _upload_url(root)
+    repo, branch = _repository(root)
     with_url, without_url = _UPLOAD[lang]
-    upload = with_url.format(url=url) if url else without_url
-    return _NEXT_STEPS[lang].format(rel=rel, ident=path.stem, upload=upload, name=path.name)
+    upload = with_url.format(url=f"{repo}/upload/{branch}/proposals") if repo else without_url
+    repo_name = _GITHUB_REPO.match(repo)[2] if repo else "agenda"
+    return _NEXT_STEPS[lang].format(rel=rel, ident=path.stem, upload=upload, name=path.name,
+                                    repo=repo or _THE_REPOSITORY[lang], repo_name=repo_name)
