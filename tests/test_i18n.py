@@ -4,6 +4,7 @@ plural forms; dates, numbers and durations from CLDR, never from the machine's l
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,35 @@ def test_the_catalogues_compile_with_pybabel(tmp_path):
                                 capture_output=True, text=True, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert out.stat().st_size > 100
+
+
+TEMPLATES = ROOT / "scripts" / "agenda" / "templates" / "agenda"
+# Attributes whose values people read (or hear): translated, never written in a template.
+READ_ATTRIBUTES = re.compile(r'\b(aria-label|title|alt|placeholder|data-placeholder)="([^"]*)"')
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in TEMPLATES.glob("*.html")))
+def test_templates_hold_no_words_outside_gettext(name):
+    """Every word a reader sees comes from the catalogues: a template's own text is markup,
+    punctuation and Jinja, nothing to translate by hand."""
+    from jinja2 import Environment
+
+    source = (TEMPLATES / name).read_text(encoding="utf-8")
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    words, in_tag = [], False
+    for _, kind, value in env.lex(source):
+        if kind != "data":
+            continue
+        for _, attribute_value in READ_ATTRIBUTES.findall(value):
+            if attribute_value.strip():
+                words.append(attribute_value)
+        text = []
+        for ch in value:  # text outside tags; a tag may be cut by Jinja expressions
+            if in_tag:
+                in_tag = ch != ">"
+            elif ch == "<":
+                in_tag = True
+            else:
+                text.append(ch)
+        words += re.findall(r"[^\W\d_]{2,}", "".join(text))
+    assert words == [], f"{name}: write these with _() so that they are translated: {words}"
