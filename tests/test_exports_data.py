@@ -1020,9 +1020,10 @@ def _all(programme, base_url=BASE_URL, **kw):
 
 
 def test_deterministic(programme):
+    """Order of the input aside (proposals shuffled), the same files; across processes and
+    hash seeds, see test_export_is_the_same_in_two_processes."""
     for base_url in (BASE_URL, None):
         first = _all(programme, base_url)
-        assert _all(programme, base_url) == first
         shuffled = dataclasses.replace(programme, proposals=tuple(reversed(programme.proposals)))
         assert _all(shuffled, base_url) == first
     first = _all(programme)
@@ -1047,3 +1048,19 @@ def test_bad_generated_is_refused(real, generated):
         exports.proposals_json(real, base_url=BASE_URL, generated=generated)
     with pytest.raises(ValueError):
         exports.frab_schedule(real, base_url=BASE_URL, generated=generated)
+
+
+def test_export_is_the_same_in_two_processes(tmp_path):
+    """Sets and dict orders differ with the hash seed between processes; the files must not."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out-{seed}"
+        result = subprocess.run([sys.executable, "-m", "agenda", "export", "--root", str(ROOT), "--out", str(out)],
+                                capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120)
+        assert result.returncode == 0, result.stderr
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert len(outputs[0]) > 10 and outputs[0] == outputs[1]
