@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import rules, schema, text
 from .load import MAX_BYTES, Document, load_bytes
-from .problems import ERROR, Problem, show, sort_problems
+from .problems import ERROR, Msg, Problem, show, sort_problems
 
 EVENT_FILE = "event.yaml"
 FOLDERS = {"themes": "theme", "proposals": "proposal"}
@@ -36,9 +36,10 @@ SITE_PAGES = frozenset({"index"})
 def reserved_id(ident: str, folder: str = "proposals"):
     """Why `ident` cannot name a file of `folder` (a proposal or a theme), or None."""
     if ident.lower() in WINDOWS_DEVICES:
-        return f"{ident!r} is a device name on Windows, so no file or folder can have it there"
+        return Msg("the id %(id)s is a device name on Windows, so no file or folder can have it there", id=repr(ident))
     if ident in SITE_PAGES:
-        return f"{ident!r} names the page of {folder}/ itself on the site, so this one would have no page"
+        return Msg("the id %(id)s names the page of %(folder)s/ itself on the site, so this one would have no page",
+                   id=repr(ident), folder=folder)
     return None
 
 
@@ -72,12 +73,11 @@ def _folder_problems(root: Path, folder: str):
         except OSError:
             target = "another folder"
         return [_file_problem(folder, "stray-file",
-                              f"{folder}/ is a link to {target}, so its files are not read: they would be "
-                              f"published from outside the repository",
-                              f"replace the link with a real {folder}/ folder holding the files")]
+                              Msg("%(folder)s/ is a link to %(target)s, so its files are not read: they would be published from outside the repository", folder=folder, target=target),
+                              Msg("replace the link with a real %(folder)s/ folder holding the files", folder=folder))]
     if os.path.lexists(directory):
-        return [_file_problem(folder, "stray-file", f"{folder} is not a folder, so it is not read",
-                              f"make {folder}/ a folder of .yaml files")]
+        return [_file_problem(folder, "stray-file", Msg("%(folder)s is not a folder, so it is not read", folder=folder),
+                              Msg("make %(folder)s/ a folder of .yaml files", folder=folder))]
     return []
 
 
@@ -88,8 +88,8 @@ def discover(root: Path):
     if event.is_file() and not event.is_symlink():
         found.append(("event", "event", EVENT_FILE, str(event)))
     else:
-        problems.append(_file_problem(EVENT_FILE, "missing-file", "event.yaml is missing (or not a regular file)",
-                                      "every programme needs its settings: see schema/event.schema.json"))
+        problems.append(_file_problem(EVENT_FILE, "missing-file", Msg("event.yaml is missing (or not a regular file)"),
+                                      Msg("every programme needs its settings: see schema/event.schema.json")))
     for folder, kind in FOLDERS.items():
         directory = root / folder
         if not directory.is_dir() or _outside(root, directory):
@@ -106,34 +106,34 @@ def discover(root: Path):
                 problems.append(_file_problem(f"{folder}/{show(entry.name)[1:-1]}", "bad-file-name",
                                               "the file name contains invisible or control characters" if utf8
                                               else "the file name is not valid UTF-8",
-                                              "rename it with lower-case letters a-z, digits and hyphens"))
+                                              Msg("rename it with lower-case letters a-z, digits and hyphens")))
                 continue
             if entry.name.startswith("."):
-                problems.append(_file_problem(rel, "stray-file", f"{rel} is a hidden file, so it is not read",
-                                              "file names must not start with a dot"))
+                problems.append(_file_problem(rel, "stray-file", Msg("%(rel)s is a hidden file, so it is not read", rel=rel),
+                                              Msg("file names must not start with a dot")))
                 continue
             if entry.is_symlink() or not entry.is_file():
                 problems.append(_file_problem(rel, "stray-file",
-                                              f"{rel} is not a regular file",
-                                              f"put only <id>.yaml files in {folder}/, no folders or links"))
+                                              Msg("%(rel)s is not a regular file", rel=rel),
+                                              Msg("put only <id>.yaml files in %(folder)s/, no folders or links", folder=folder)))
                 continue
             if ext != "yaml" or not dot:
-                hint = (f"rename it to {folder}/{stem}.yaml" if ext == "yml"
-                        else f"{folder}/ holds only .yaml files; move this file elsewhere")
-                problems.append(_file_problem(rel, "stray-file", f"{rel} is not a .yaml file, so it is not read", hint))
+                hint = (Msg("rename it to %(folder)s/%(stem)s.yaml", folder=folder, stem=stem) if ext == "yml"
+                        else Msg("%(folder)s/ holds only .yaml files; move this file elsewhere", folder=folder))
+                problems.append(_file_problem(rel, "stray-file", Msg("%(rel)s is not a .yaml file, so it is not read", rel=rel), hint))
                 continue
             if not _SLUG.match(stem) or len(stem) > 64:
                 suggestion = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "my-session"
                 problems.append(_file_problem(rel, "bad-file-name",
-                                              "the file name (the id) must use only lower-case letters a-z, digits and hyphens",
-                                              f"rename it, for example to {folder}/{suggestion[:64]}.yaml"))
+                                              Msg("the file name (the id) must use only lower-case letters a-z, digits and hyphens"),
+                                              Msg("rename it, for example to %(folder)s/%(suggestion)s.yaml", folder=folder, suggestion=suggestion[:64])))
             elif reserved_id(stem, folder):
-                problems.append(_file_problem(rel, "bad-file-name", f"the id {reserved_id(stem, folder)}",
-                                              f"rename it, for example to {folder}/{stem}-{kind}.yaml"))
+                problems.append(_file_problem(rel, "bad-file-name", reserved_id(stem, folder),
+                                              Msg("rename it, for example to %(folder)s/%(stem)s-%(kind)s.yaml", folder=folder, stem=stem, kind=kind)))
             folded = stem.casefold()
             if folded in seen:
-                problems.append(_file_problem(rel, "duplicate-id", f"the id {stem!r} is already used by {seen[folded]}",
-                                              "choose another file name"))
+                problems.append(_file_problem(rel, "duplicate-id", Msg("the id %(stem)s is already used by %(seen)s", stem=repr(stem), seen=seen[folded]),
+                                              Msg("choose another file name")))
             seen.setdefault(folded, rel)
             found.append((kind, stem, rel, str(entry.path)))
     return found, problems
@@ -168,8 +168,8 @@ def check_file(kind: str, rel: str, source: str, ctx=None):
         finally:
             os.close(fd)
     except OSError as exc:
-        return None, [_file_problem(rel, "unreadable-file", f"the file cannot be read ({exc.strerror})",
-                                  "check the file's permissions")]
+        return None, [_file_problem(rel, "unreadable-file", Msg("the file cannot be read (%(strerror)s)", strerror=exc.strerror),
+                                  Msg("check the file's permissions"))]
     return check_bytes(kind, rel, raw, ctx, source)
 
 

@@ -36,7 +36,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from .problems import ERROR, Problem, field_path, show
+from .problems import ERROR, Msg, Problem, field_path, show
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
@@ -128,19 +128,18 @@ def _char_problem(doc, path, value, match, multiline):
     name = field_path(path)
     if _BIDI_RE.match(ch):
         return Problem(doc.path, line, col, ERROR, "bidi-control",
-                       f"{name} contains the invisible direction control U+{ord(ch):04X}, "
-                       f"which can make text display differently from what it is",
-                       name, "remove it; right-to-left text displays correctly without it")
+                       Msg("%(name)s contains the invisible direction control U+%(code)s, which can make text display "
+                           "differently from what it is", name=name, code=format(ord(ch), "04X")),
+                       name, Msg("remove it; right-to-left text displays correctly without it"))
     if ch in "\n\t" and not multiline:
         return Problem(doc.path, line, col, ERROR, "line-break",
-                       f"{name} must be on one line, but it contains a "
-                       f"{'line break' if ch == chr(10) else 'tab'}",
-                       name, "use `>-` instead of `|`, or write the value on one line")
+                       Msg("%(name)s must be on one line, but it contains a line break", name=name) if ch == "\n" else
+                       Msg("%(name)s must be on one line, but it contains a tab", name=name),
+                       name, Msg("use `>-` instead of `|`, or write the value on one line"))
     return Problem(doc.path, line, col, ERROR, "control-character",
-                   f"{name} contains the invisible character {_char_name(ch)} "
-                   f"(at character {match.start() + 1} of {show(value, 30)})",
-                   name, "delete it and type the text again; joiners, variation selectors and "
-                         "tags are kept only inside the words and emoji that need them")
+                   Msg("%(name)s contains the invisible character %(char)s (at character %(position)s of %(text)s)",
+                       name=name, char=_char_name(ch), position=match.start() + 1, text=show(value, 30)),
+                   name, Msg("delete it and type the text again; joiners, variation selectors and tags are kept only inside the words and emoji that need them"))
 
 
 _PLAIN_WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?\Z")
@@ -160,8 +159,8 @@ def _url_problem(doc, path, value):
     name = field_path(path)
     line, col = doc.where(path)
     return Problem(doc.path, line, col, ERROR, "unsafe-url",
-                   f"{name} is {show(value)}, which is not a web address starting with https://",
-                   name, "only https:// and http:// addresses with a host name are accepted")
+                   Msg("%(name)s is %(value)s, which is not a web address starting with https://", name=name, value=show(value)),
+                   name, Msg("only https:// and http:// addresses with a host name are accepted"))
 
 
 # Where Markdown could hold a link whose address does not plainly start with https://, http://
@@ -197,10 +196,8 @@ def _markdown_link_problems(doc, path, value):
             break
         line, col = doc.where(path)
         yield Problem(doc.path, line, col, ERROR, "unsafe-url",
-                      f"{name} links to {show(url, 40)} (line {text_line} of the text), which is not "
-                      f"an https://, http:// or mailto: address",
-                      name, "link only to https://, http:// or mailto: addresses; to show such an "
-                            "address as code, put it between backticks")
+                      Msg("%(name)s links to %(url)s (line %(text_line)s of the text), which is not an https://, http:// or mailto: address", name=name, url=show(url, 40), text_line=text_line),
+                      name, Msg("link only to https://, http:// or mailto: addresses; to show such an address as code, put it between backticks"))
 
 
 # --- Markdown that renders far larger than it is --------------------------------------------
@@ -258,10 +255,8 @@ def _amplification_problem(doc, path, value):
     name = field_path(path)
     line, col = doc.where(path)
     return Problem(doc.path, line, col, ERROR, "too-long",
-                   f"{name} becomes {size:,} bytes of HTML on the site, more than the "
-                   f"{MAX_HTML_BYTES:,} allowed for one text",
-                   name, "each use of a reference link repeats its address, each row of a table all its "
-                         "columns: write addresses inline, and use fewer columns or links")
+                   Msg("%(name)s becomes %(size)s bytes of HTML on the site, more than the %(max_html_bytes)s allowed for one text", name=name, size=format(size, ','), max_html_bytes=format(MAX_HTML_BYTES, ',')),
+                   name, Msg("each use of a reference link repeats its address, each row of a table all its columns: write addresses inline, and use fewer columns or links"))
 
 
 def check_text(doc, markdown_paths, url_paths):
