@@ -166,12 +166,14 @@ def test_grid_blocks_span_their_duration_and_shared_rooms_get_lanes(model):
                                                                                                agora.column + 1}
     assert grid.width == sum(c.lanes for c in grid.columns)
     assert [m.time.hour for m in grid.marks] == list(range(10, 10 + len(grid.marks)))
+    assert all(m.rows == 2 for m in grid.marks)  # each hour mark covers its hour: a solid time column
+    assert grid.marks[-1].row + grid.marks[-1].rows - 2 == grid.rows
 
 
 def test_the_grid_in_html(fr):
     page = fr["programme/2016-12-07.md"].html
-    assert 'style="grid-area: 2 / ' in page  # the 10:00 sessions start on the first row
-    assert re.search(r'class="agenda-grid__room" style="grid-column: \d+ / span 2">Agora de la société civile '
+    assert 'style="grid-area:2/' in page  # the 10:00 sessions start on the first row
+    assert re.search(r'class="agenda-grid__room" style="grid-column:\d+/span 2">Agora de la société civile '
                      r'<span class="agenda-meta">\(espace partagé\)</span>', page)
     assert page.count('class="agenda-block"') == 4  # the exhibition is in the band, not the grid
     listing = page.split('id="list"')[1]

@@ -43,9 +43,10 @@ class Column:
 
 @dataclass(frozen=True)
 class Mark:
-    """An hour mark at the start of a grid row."""
+    """An hour of the grid: its first row and how many rows it spans."""
 
     row: int
+    rows: int
     time: dt.time
 
 
@@ -165,8 +166,9 @@ class Programme:
             top = _minutes(s.slot.starts - start) // step
             bottom = -(-_minutes(s.slot.ends - start) // step)
             blocks.append(Block(s, 2 + top, max(bottom - top, 1), lane_of[s]))
-        marks = tuple(Mark(2 + h * 60 // step, (start + dt.timedelta(hours=h)).time())
-                      for h in range(_minutes(end - start) // 60))
+        hours = _minutes(end - start) // 60
+        marks = tuple(Mark(2 + h * 60 // step, min(60 // step, rows - h * 60 // step) or 1,
+                           (start + dt.timedelta(hours=h)).time()) for h in range(hours))
         return Grid(start, step, rows, tuple(columns), tuple(blocks), marks)
 
 
