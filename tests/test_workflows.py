@@ -145,11 +145,12 @@ def test_the_pull_request_workflow_can_only_read():
 def test_publish_grants_pages_rights_to_the_deploy_job_only():
     workflow = load(PUBLISH)
     assert workflow["permissions"] == {}
-    assert set(workflow["on"]) == {"push", "workflow_dispatch"}
+    assert set(workflow["on"]) == {"push", "schedule", "workflow_dispatch"}
     assert workflow["on"]["push"] == {"branches": ["main"]}
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
-    assert set(build["permissions"].values()) == {"read"}
-    assert build["permissions"]["contents"] == "read"
+    # read only: the checkout, the Pages settings, and what agenda github-snapshot reads
+    assert build["permissions"] == {"contents": "read", "pages": "read", "pull-requests": "read",
+                                    "issues": "read", "checks": "read", "statuses": "read"}
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["needs"] == "build"
     assert deploy["environment"] == {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
@@ -295,7 +296,7 @@ def test_python_and_the_commands_the_workflows_promise():
     assert [step["run"] for step in publish if "run" in step] == [
         "python -m pip install --require-hashes --requirement requirements/lock.txt\n"
         "python -m pip install --no-deps --no-build-isolation .\n",
-        "agenda check", "mkdocs build --strict"]
+        "agenda check", SNAPSHOT, "mkdocs build --strict"]
     pages = next(step for step in publish if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert pages["with"]["path"] == "site"
     assert any(step.get("uses", "").startswith("actions/configure-pages@") for step in publish)
@@ -303,6 +304,25 @@ def test_python_and_the_commands_the_workflows_promise():
     for step in pull_request + publish:
         if step.get("uses", "").startswith("actions/setup-python@"):
             assert step["with"] == {"python-version": "3.11"}
+
+
+SNAPSHOT = 'agenda github-snapshot --repo "$GITHUB_REPOSITORY" --out build/github-snapshot.json'
+
+
+def test_publish_refreshes_the_github_snapshot_on_a_schedule_and_never_fails_for_it():
+    """The snapshot step gets the read-only token in its own env, writes where the site reads
+    (agenda.github_snapshot.DEFAULT_PATH) and cannot stop publishing; a schedule keeps the
+    proposals under review and their 👍 current between merges."""
+    from agenda.github_snapshot import DEFAULT_PATH
+
+    workflow = load(PUBLISH)
+    (cron,) = workflow["on"]["schedule"]
+    minute, hour, *rest = cron["cron"].split()
+    assert minute.isdigit() and hour.startswith("*/") and rest == ["*", "*", "*"]
+    (step,) = [s for _, s in steps(workflow) if s.get("run") == SNAPSHOT]
+    assert step["env"] == {"GITHUB_TOKEN": "${{ github.token }}"} and step["continue-on-error"] is True
+    assert SNAPSHOT.endswith(f"--out {DEFAULT_PATH}")
+    assert [s for _, s in steps(workflow) if "GITHUB_TOKEN" in str(s.get("env", ""))] == [step]
 
 
 def test_dependabot_waits_a_week_before_proposing_a_release():

@@ -141,6 +141,24 @@ def build_parser():
     to_pr.add_argument("--reply", required=True, metavar="DIR", help="the folder `agenda from-issue --event` wrote")
     to_pr.add_argument("--root", default=".", metavar="DIR", help="the checkout (default: current folder)")
     to_pr.set_defaults(run=run_issue_to_pr)
+    snap = sub.add_parser(
+        "github-snapshot", help="read the open pull requests' proposals and their 👍 from GitHub, for the site",
+        description="Ask GitHub's REST API (with GITHUB_TOKEN when set) for the open pull requests that add or "
+                    "change proposals/ (each file's text at the head commit, the check status, labels, 👍) and "
+                    "the 👍 of the merged pull requests that added proposals, and write them as one JSON file "
+                    "(schema/github-snapshot.schema.json) dated by GitHub. A pull request labelled "
+                    "hide-from-site is left out. Exit codes: 0 written; 1 GitHub unavailable (rate limit, "
+                    "outage, broken answer): nothing written, the previous file kept if there is one; 2 usage "
+                    "error (repository, token, output file).",
+        epilog="examples:\n  agenda github-snapshot --repo example-org/agenda --out build/github-snapshot.json\n"
+               "  GITHUB_TOKEN=… agenda github-snapshot --repo example-org/agenda --out snapshot.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    snap.add_argument("--repo", required=True, metavar="OWNER/NAME", help="the programme's GitHub repository")
+    snap.add_argument("--out", required=True, metavar="FILE", help="the snapshot to write (replaced in one step)")
+    snap.add_argument("--api-url", default=None, metavar="URL",
+                      help="the REST API's address (default: $GITHUB_API_URL, else https://api.github.com)")
+    snap.set_defaults(run=run_github_snapshot)
     export = sub.add_parser(
         "export", help="write the open-data files (JSON, CSV, iCalendar, Atom, frab) without MkDocs",
         description="Check the repository, then write the same open-data files the site publishes "
@@ -500,6 +518,13 @@ def run_issue_to_pr(args) -> int:
         return _review_error(exc)
     sys.stderr.write(f"agenda: {done}\n")
     return EXIT_OK
+
+
+def run_github_snapshot(args) -> int:
+    from .github_snapshot import API_URL, run
+
+    api_url = args.api_url or os.environ.get("GITHUB_API_URL") or API_URL
+    return run(args.repo, args.out, api_url=api_url, token=os.environ.get("GITHUB_TOKEN") or None)
 
 
 def main(argv=None) -> int:
