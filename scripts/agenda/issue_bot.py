@@ -35,7 +35,7 @@ from pathlib import Path
 from .issue_form import CONTACT_LANGUAGES, read_form
 from .job_summary import inline
 from .load import MAX_BYTES, load_bytes
-from .problems import translated
+from .problems import show, translated
 from .scaffold import ScaffoldError, save
 
 TRIGGER_LABEL = "accepted-for-review"
@@ -288,7 +288,7 @@ def prepare(event_path, root, reply_dir) -> dict:
     root, reply_dir = Path(root), Path(reply_dir)
     issue = read_event(event_path)
     if issue.label != TRIGGER_LABEL:
-        raise BotError(f"the label added is {inert(issue.label, 60)!s}, not {TRIGGER_LABEL}",
+        raise BotError(f"the label added is {show(issue.label, 60)}, not {TRIGGER_LABEL}",
                        f"the workflow runs only for the label {TRIGGER_LABEL}")
     try:
         form = read_form(root)
@@ -414,7 +414,7 @@ def publish(reply_dir, root, github: GitHub | None = None) -> str:
         return f"answered issue #{number} with the problems to fix"
     changed = changed_files(root)
     if changed != [reply["file"]]:
-        shown = ", ".join(inert(p, 80) for p in changed[:5]) or "nothing"
+        shown = ", ".join(show(p, 80) for p in changed[:5]) or "nothing"
         raise BotError(f"the working tree must hold exactly {reply['file']}, and it holds {shown}",
                        "only `agenda from-issue --event` may run before this step")
     raw = (root / reply["file"]).read_bytes()
