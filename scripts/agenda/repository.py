@@ -150,12 +150,14 @@ def check_bytes(kind: str, rel: str, raw: bytes, ctx=None, source: str | None = 
     if doc is None:
         return None, problems
     doc.source = source
-    problems = schema.check(kind, doc, ctx.hints() if ctx is not None and kind == "proposal" else None)
+    problems = schema.check(kind, doc, (lambda: ctx.hints) if ctx is not None and kind == "proposal" else None)
     valid = not problems
     if kind == "proposal" and ctx is not None:
         problems += rules.check_proposal(ctx, doc) if valid else rules.check_invalid_proposal(ctx, doc, problems)
     markdown, urls = schema.field_kinds(kind)
     problems += text.check_text(doc, markdown, urls)
+    if not raw.isascii():  # hidden characters in comments; ASCII files have none
+        problems += text.check_comments(rel, raw.decode("utf-8", "replace"), {p.line for p in problems})
     return (doc if valid else None), problems
 
 

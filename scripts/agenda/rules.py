@@ -8,6 +8,7 @@ every rule id, and a test keeps it equal to the README's rule table.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -60,9 +61,10 @@ class Context:
             self._limits[format_id] = merged, origin
         return self._limits[format_id]
 
+    @functools.cached_property
     def hints(self) -> dict:
         """What references may be, for the schema's suggestions: {path pattern: {id: names}},
-        and the event's dates to read an ambiguous date."""
+        and the event's dates to read an ambiguous date (computed once, when needed)."""
         def names(item):
             n = item.get("name", {})
             return list(n.values()) if isinstance(n, dict) else [n]
@@ -282,31 +284,54 @@ def step_free_rooms(ctx, doc):
 def placeholders(ctx, doc):
     """No text is left as the proposal template wrote it ("Title of my session", "Your
     Name"): the template's example values are the `examples` of the schema's fields."""
-    for pattern, examples in schema.examples("proposal").items():
+    for pattern, (whole, lines, sizes) in _placeholder_index().items():
         for path, value in _values_at(doc.data, pattern):
             if not isinstance(value, str):
                 continue
-            if _same_text(value, examples) or (len(pattern) == 1 and pattern[0] in _MARKDOWN_FIELDS
-                                               and _shares_a_line(value, examples)):
+            if (len(value) in sizes and _words(value) in whole) or (lines and _shares_a_line(value, lines)):
                 yield _at(doc, path, "placeholder-text",
-                          Msg("%(field)s still holds the template's example text %(value)s", field=field_path(path), value=show(value, 40)),
+                          Msg("%(field)s still holds the template's example text %(value)s", field=field_path(path),
+                              value=show(value, 40)),
                           Msg("replace it with your own words"))
+
+
+def _values_at(data, pattern):
+    """(path, value) of every value whose path matches `pattern` ('*' for any list item)."""
+    if len(pattern) == 1:  # a top-level field: most patterns, and the hot path
+        return [(pattern, data[pattern[0]])] if pattern[0] in data else []
+    found = [((), data)]
+    for part in pattern:
+        following = []
+        for path, node in found:
+            if part == "*":
+                if isinstance(node, list):
+                    following.extend((path + (i,), item) for i, item in enumerate(node))
+            elif isinstance(node, dict) and part in node:
+                following.append((path + (part,), node[part]))
+        found = following
+    return found
 
 
 _MARKDOWN_FIELDS = ("description",)
 
 
-def _values_at(data, pattern, path=()):
-    """(path, value) of every value whose path matches `pattern` ('*' for any list item)."""
-    if not pattern:
-        yield path, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        for i, item in enumerate(data if isinstance(data, list) else ()):
-            yield from _values_at(item, rest, path + (i,))
-    elif isinstance(data, dict) and head in data:
-        yield from _values_at(data[head], rest, path + (head,))
+@functools.cache
+def _placeholder_index():
+    """{pattern: (the examples' words; for Markdown, the words of their sentences of 20
+    characters or more by length, headings aside (structure a contributor may keep); the
+    lengths a value must have to be compared at all)}: built once, so that a proposal costs
+    a few look-ups."""
+    index = {}
+    for pattern, examples in schema.examples("proposal").items():
+        lines = {}
+        if pattern[-1] in _MARKDOWN_FIELDS:
+            for e in examples:
+                for line in e.splitlines():
+                    if len(line.strip()) >= 20 and not line.startswith("#"):
+                        lines.setdefault(len(line.strip()), set()).add(_words(line))
+        sizes = {size for e in examples for size in range(len(e) - 20, len(e) + 21)}  # spaces and case aside
+        index[pattern] = ({_words(e) for e in examples}, lines, frozenset(sizes))
+    return index
 
 
 def _words(text):
@@ -317,12 +342,14 @@ def _same_text(value, examples):
     return _words(value) in {_words(e) for e in examples}
 
 
-def _shares_a_line(value, examples):
-    """A Markdown text that keeps a sentence of the template's example (20 characters or more;
-    its headings are structure a contributor may keep)."""
-    lines = {_words(line) for e in examples for line in e.splitlines()
-             if len(line.strip()) >= 20 and not line.startswith("#")}
-    return any(_words(line) in lines for line in value.splitlines())
+def _shares_a_line(value, lines):
+    """A Markdown text that keeps a sentence of the template's example (`lines`: words by
+    the sentence's length)."""
+    for line in value.splitlines():
+        size = len(line.strip())
+        if size in lines and _words(line) in lines[size]:
+            return True
+    return False
 
 
 _TEXT_LIMITS = ("title", "summary", "description")

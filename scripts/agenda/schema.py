@@ -296,11 +296,13 @@ def _pattern_hint(kind, path, value, shape, hints):
 def check(kind: str, doc, hints=None):
     """Problems of one loaded document against its schema; the fast path for valid files.
 
-    `hints` (from the repository's settings) name what references may be, for better
-    suggestions: {path pattern: {id: names}} and "dates": (first, last) of the event."""
+    `hints` (from the repository's settings; a callable, asked only when a problem needs it)
+    name what references may be, for better suggestions: {path pattern: {id: names}} and
+    "dates": (first, last) of the event."""
     v = validator(kind)
     if v.is_valid(doc.data):
         return []
+    hints = hints() if callable(hints) else hints
     problems = []
     for error in v.iter_errors(doc.data):
         if error.kind.name == "additionalProperties":  # one problem per unknown field, not one for all

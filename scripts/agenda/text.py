@@ -290,3 +290,47 @@ def check_text(doc, markdown_paths, url_paths):
             if p:
                 problems.append(p)
     return problems
+
+
+def _comment_start(line: str):
+    """Where a YAML comment starts on a line (a # at the start or after a space, outside
+    quotes), or None. A # inside a block scalar is text, checked with its value."""
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"" and (i == 0 or line[i - 1] in " \t:-[{,"):
+            quote = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            return i
+    return None
+
+
+def check_comments(path: str, text: str, values_reported=frozenset()):
+    """Comments are not data, but a reviewer reads them in the diff: a direction control or
+    an invisible character there can make the file say something else than it seems (Trojan
+    Source). Lines whose values were already reported are left to those messages."""
+    problems = []
+    if text.isascii() or not _INVISIBLE.search(text):
+        return problems
+    for number, line in enumerate(text.split("\n"), 1):
+        if number in values_reported or not _SUSPECT_LINE.search(line.replace("\t", " ")):
+            continue
+        start = _comment_start(line)
+        if start is None:
+            continue
+        match = first_hidden(line[start:].replace("\t", " "), multiline=False)
+        if match is None:
+            continue
+        ch, column = match.group(), start + match.start() + 1
+        if _BIDI_RE.match(ch):
+            problems.append(Problem(path, number, column, ERROR, "bidi-control",
+                                    Msg("a comment contains the invisible direction control U+%(code)s, which can make "
+                                        "the file read differently from what it is", code=format(ord(ch), "04X")),
+                                    "", Msg("remove it; right-to-left text displays correctly without it")))
+        else:
+            problems.append(Problem(path, number, column, ERROR, "control-character",
+                                    Msg("a comment contains the invisible character %(char)s", char=_char_name(ch)),
+                                    "", Msg("delete it, or the whole comment")))
+    return problems
