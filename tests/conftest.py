@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BASE = Path(__file__).resolve().parent / "fixtures" / "base"
 CASES = Path(__file__).resolve().parent / "cases"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _english_messages():
+    """The CLI speaks the environment's language; the tests read its English messages,
+    whatever the machine's locale (tests of other languages pass --lang)."""
+    saved = {name: os.environ.pop(name, None) for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    os.environ["LANGUAGE"] = "en"
+    yield
+    del os.environ["LANGUAGE"]
+    os.environ.update({name: value for name, value in saved.items() if value is not None})
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ examples:
   agenda check                         check the repository in the current folder
   agenda check --format github         as the pull-request workflow does
   agenda check --strict                fail on warnings too, not only on errors
+  agenda check --lang fr               the messages in French
   agenda check proposals/my-session.yaml only show problems of this file
 """
 
@@ -53,6 +54,9 @@ def build_parser():
     check.add_argument("--strict", action="store_true",
                        help="fail on warnings too (warnings a reviewer acknowledged in a proposal never fail)")
     check.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
+    check.add_argument("--lang", metavar="LANG", default=None,
+                       help="language of the messages: fr, en… (default: from LANGUAGE, LC_ALL or LANG; English "
+                            "otherwise)")
     check.add_argument("--base", metavar="REF",
                        help="also compare with this Git ref (a pull request's base): report status changes "
                             "and reject transitions that make no sense")
@@ -223,6 +227,9 @@ def run_check(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         sys.stderr.write("agenda: error: --jobs must be at least 1\n")
         return EXIT_ERROR
+    translator = _translator(args.lang)
+    if translator is None:
+        return EXIT_ERROR
     # --base needs the changed files' full data and positions; a plain check needs neither.
     report = check_repository(root, jobs=args.jobs, full=bool(args.base))
     problems = report.problems
@@ -239,10 +246,22 @@ def run_check(args) -> int:
         for line in status_report(changed):
             sys.stderr.write(f"agenda: {line}\n")
         problems = sort_problems(problems + transition_problems(changed, report))
-    sys.stdout.write(FORMATTERS[args.format](problems))
-    sys.stderr.write(summary(problems, report.files, len(report.acknowledged)) + "\n")
+    sys.stdout.write(FORMATTERS[args.format](problems, translator))
+    sys.stderr.write(summary(problems, report.files, len(report.acknowledged), translator) + "\n")
     failing = [p for p in problems if p.is_error or args.strict]
     return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+def _translator(lang):
+    """The messages' language: --lang, else the environment's, else English."""
+    from .i18n import default_language, languages, translator
+
+    try:
+        return translator(lang or default_language())
+    except ValueError:
+        sys.stderr.write(f"agenda: error: no messages in the language {lang!r}; known: {', '.join(languages())}\n"
+                         "Try 'agenda check --lang fr' or '--lang en'.\n")
+        return None
 
 
 def _review_error(exc) -> int:
