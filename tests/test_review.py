@@ -139,10 +139,10 @@ FORBIDDEN = [  # every pair the table does not allow, with the way round it
     ("scheduled", "proposed", "go through accepted first"),
     ("scheduled", "declined", "go through accepted first"),
     ("declined", "accepted", "go through proposed first"),
-    ("declined", "scheduled", "go through proposed, then accepted, first"),
+    ("declined", "scheduled", "go through proposed → accepted, first"),
     ("declined", "withdrawn", "go through proposed first"),
     ("withdrawn", "accepted", "go through proposed first"),
-    ("withdrawn", "scheduled", "go through proposed, then accepted, first"),
+    ("withdrawn", "scheduled", "go through proposed → accepted, first"),
     ("withdrawn", "declined", "go through proposed first"),
 ]
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .load import MAX_BYTES, load_bytes
-from .problems import ERROR, Problem, inert, show
+from .problems import ERROR, Msg, Problem, inert, show
 
 STATUSES = ("proposed", "accepted", "scheduled", "declined", "withdrawn")
 
@@ -325,10 +325,10 @@ def detour(old: str, new: str) -> list:
 def _detour_hint(old: str, new: str) -> str:
     steps = detour(old, new)
     if not steps:  # only if TRANSITIONS is edited into a dead end
-        return "ask the theme's reviewers to change the status"
+        return Msg("ask the theme's reviewers to change the status")
     if len(steps) == 1:
-        return f"go through {steps[0]} first"
-    return f"go through {', then '.join(steps)}, first"
+        return Msg("go through %(status)s first", status=steps[0])
+    return Msg("go through %(statuses)s, first", statuses=" → ".join(steps))
 
 
 def _status_position(change: Change, report) -> tuple:
@@ -347,10 +347,11 @@ def _transition_problem(change: Change, line: int, column: int) -> Problem | Non
     if new not in STATUSES:
         return None
     if change.kind == "added" and new != FIRST_STATUS:
-        message = f"a new proposal must start with status {show(FIRST_STATUS)}, not {show(new)}"
-        hint = f"write `status: {FIRST_STATUS}`; the theme's reviewers change it after the review"
+        message = Msg("a new proposal must start with status %(first)s, not %(status)s", first=show(FIRST_STATUS),
+                      status=show(new))
+        hint = Msg("write `status: %(first)s`; the theme's reviewers change it after the review", first=FIRST_STATUS)
     elif change.kind == "changed" and old in STATUSES and not allowed(old, new):
-        message = f"the status cannot change from {show(old)} to {show(new)} in one pull request"
+        message = Msg("the status cannot change from %(old)s to %(new)s in one pull request", old=show(old), new=show(new))
         hint = _detour_hint(old, new)
     else:
         return None
