@@ -258,3 +258,37 @@ def test_issue_to_pr_without_gh_or_reply_is_a_clear_error(repo, tmp_path):
                           env={"PATH": env_path, **GIT_ENV, "HOME": str(tmp_path)})
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "could not run" in done.stderr or "git" in done.stderr
+
+
+# --- the paths, written down in both languages ------------------------------------------------------
+
+PATHS = {
+    "fr": ["### Trois façons de proposer", "### Avec le formulaire : un robot ouvre la *pull request*",
+           "### Sans Git : tout dans le navigateur", "### Avec Git, depuis votre fork",
+           "### Propositions en cours de relecture et soutiens", "git push fork proposal-<id>",
+           "Fermez puis rouvrez la *pull request* du robot", "Allow GitHub Actions to create and approve pull requests"],
+    "en": ["### Three ways to propose", "### With the form: a bot opens the pull request",
+           "### Without Git: everything in your browser", "### With Git, from your fork",
+           "### Proposals under review and support", "git push fork proposal-<id>",
+           "Close and reopen the bot's pull request", "Allow GitHub Actions to create and approve pull requests"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PATHS))
+def test_contributing_explains_each_path_and_the_bots_settings(lang):
+    from agenda.github_snapshot import HIDE_LABEL
+
+    french, english = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8").split("\n## English\n", 1)
+    text = french if lang == "fr" else english
+    for words in PATHS[lang] + [f"`{issue_bot.TRIGGER_LABEL}`", f"`{HIDE_LABEL}`", "`proposal`"]:
+        assert words in text, words
+    assert "push -u origin" not in text
+
+
+def test_the_readme_names_the_bot_its_steps_and_the_snapshot_functions():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for words in ("### The issue bot", "agenda from-issue --event \"$GITHUB_EVENT_PATH\" --reply DIR",
+                  "agenda issue-to-pr --reply DIR", f"`{issue_bot.TRIGGER_LABEL}`", "### Proposals under review",
+                  "load_snapshot(path, ctx)", "load_support(path)", "schema/github-snapshot.schema.json",
+                  "Allow GitHub Actions to create and approve pull requests", "trois façons de proposer"):
+        assert words in readme, words
