@@ -133,6 +133,10 @@ class Tab:
         self.page.on("requestfailed", lambda r: r.url not in self.external
                      and self.problems.append(f"request failed: {r.url} {r.failure}"))
         self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+        # Material's script fetches a sitemap.xml beside every link[rel=alternate] it finds
+        # (overrides/main.html): a page's language versions must not send it looking.
+        self.page.on("request", lambda r: r.url.endswith("sitemap.xml")
+                     and self.problems.append(f"sitemap requested: {r.url}"))
 
     def _block(self, route):
         self.external.append(route.request.url)

@@ -152,7 +152,7 @@ def test_offline_nothing_fetched_from_elsewhere(site):
         page = path.read_text(encoding="utf-8")
         for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", page):
             src = re.search(r'(?:src|href)="([^"]+)"', tag)
-            fetched = not tag.startswith(('<link rel="canonical"', '<link rel="alternate" hreflang='))
+            fetched = not tag.startswith(('<link rel="canonical"', '<link rel="alternate " hreflang='))
             if src and fetched:
                 assert not re.match(r"(https?:)?//", src.group(1)), (path, tag)
         assert "fonts.googleapis" not in page and "fonts.gstatic" not in page

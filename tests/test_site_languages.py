@@ -60,7 +60,7 @@ class Page(HTMLParser):
             self.html_attrs = a
         elif tag == "body":
             self.body_attrs = a
-        elif tag == "link" and a.get("rel") == "alternate" and "hreflang" in a:
+        elif tag == "link" and "alternate" in (a.get("rel") or "").split() and "hreflang" in a:
             self.alternates[a["hreflang"]] = a["href"]
         elif tag == "a" and "md-select__link" in a.get("class", ""):
             self.switch[a["hreflang"]] = a["href"]
