@@ -252,8 +252,13 @@ def test_new_proposal_accepts_answers_as_typed(base_repo):
     assert load_bytes("p.yaml", text.encode())[0].data["proposers"] == [
         {"name": "Awa Diop", "organisation": "Jokalante", "country": "SN"},
         {"name": "Jo Test", "organisation": "independent", "country": "FR", "github": "jo"}]
-    with pytest.raises(ScaffoldError, match="proposers, line 1"):
-        scaffold.new_proposal(base_repo, answers(proposers="Awa Diop"))
+    # only the name is required (the schema's rule); commas instead of bars, or a fifth place, are refused
+    _, text = scaffold.new_proposal(base_repo, answers(proposers="Awa Diop\nJo Test | | FR"))
+    assert load_bytes("p.yaml", text.encode())[0].data["proposers"] == [
+        {"name": "Awa Diop"}, {"name": "Jo Test", "country": "FR"}]
+    for bad in ("Awa Diop, Jokalante, SN", "Awa | Jokalante | SN | awa | extra", " | Jokalante | SN"):
+        with pytest.raises(ScaffoldError, match="proposers, line 1"):
+            scaffold.new_proposal(base_repo, answers(proposers=bad))
     assert check_repository(base_repo, jobs=1).problems == []
 
 
