@@ -245,12 +245,12 @@ def translator(lang: str) -> Translator:
     return Translator(lang)
 
 
-def bilingual(message: str, langs=("en", "fr"), sep: str = " / ") -> str:
+def bilingual(message: str, langs=("en", "fr"), sep: str = " / ", **values) -> str:
     """One message in several languages, for places read by people of either language
     before they choose one (the issue form, the questions of `agenda new`)."""
     texts = []
     for lang in langs:
-        text = translator(lang).gettext(message)
+        text = translator(lang).gettext(message, **values)
         if text not in texts:
             texts.append(text)
     return sep.join(texts)

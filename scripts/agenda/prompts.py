@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from . import rules, schema, suggest
-from .i18n import LOOKING_FOR, bilingual
+from .i18n import LOOKING_FOR, N_, bilingual
 from .problems import field_path, show
 from .repository import check_bytes
 from .scaffold import (
@@ -36,9 +36,8 @@ class Question:
     inside another); `source` says where `questions(root)` takes the choices from."""
 
     key: str
-    en: str
-    fr: str
-    help: str = ""
+    label: str  # a message of the catalogues, shown in English and French
+    help: str = ""  # idem
     kind: str = "text"  # text | markdown | choice | choices | duration | yes-no | proposers | links
     required: bool = True
     choices: tuple = ()  # ((id, label), ...)
@@ -47,52 +46,39 @@ class Question:
 
 
 QUESTIONS = (
-    Question("title", "Title of the session", "Titre de la session",
-             "One line, 5 to 120 characters, as the public will read it. / Une ligne, de 5 à 120 caractères."),
-    Question("format", "Format", "Format", "Type a number or an id. / Tapez un numéro ou un identifiant.",
-             kind="choice", source="formats"),
-    Question("themes", "Themes (1 to 3, the main one first)", "Thèmes (1 à 3, le principal d'abord)",
-             "Numbers or ids separated by commas, e.g. 1, 3. / Numéros ou identifiants séparés par des virgules.",
-             kind="choices", source="themes"),
-    Question("languages", "Language(s) of the session", "Langue(s) de la session",
-             "Numbers or codes separated by commas, e.g. fr, en. / Numéros ou codes séparés par des virgules.",
-             kind="choices", source="languages"),
-    Question("summary", "Summary", "Résumé",
-             "One or two sentences on one line, 20 to 300 characters. / Une ou deux phrases, de 20 à 300 caractères."),
-    Question("description", "Description", "Description",
-             "Goals, how the session works, who should come; Markdown, at least 50 characters. "
-             "Finish with a line holding only a dot (.). / Objectifs, déroulé, public ; terminez par une "
-             "ligne contenant seulement un point (.).", kind="markdown"),
-    Question("proposers", "Proposers: who runs the session", "Porteurs : qui anime la session",
-             "Name, organisation (or independent), two-letter country code, GitHub name if any. / Nom, "
-             "organisation (ou independent), code pays à deux lettres, nom GitHub s'il y en a un.",
+    Question("title", N_("Title of the session"), N_("One line, 5 to 120 characters, as the public will read it.")),
+    Question("format", N_("Format"), N_("Type a number or an id."), kind="choice", source="formats"),
+    Question("themes", N_("Themes (1 to 3, the main one first)"),
+             N_("Numbers or ids separated by commas, e.g. 1, 3."), kind="choices", source="themes"),
+    Question("languages", N_("Language(s) of the session"),
+             N_("Numbers or codes separated by commas, e.g. fr, en."), kind="choices", source="languages"),
+    Question("summary", N_("Summary"), N_("One or two sentences on one line, 20 to 300 characters.")),
+    Question("description", N_("Description"),
+             N_("Goals, how the session works, who should come; Markdown, at least 50 characters. "
+                "Finish with a line holding only a dot (.)."), kind="markdown"),
+    Question("proposers", N_("Proposers: who runs the session"),
+             N_("Name, organisation (or independent), two-letter country code, GitHub name if any."),
              kind="proposers"),
-    Question("duration", "Duration in minutes", "Durée en minutes",
-             "15 to 480, in steps of 5; 90, 90 min or 1h30. / De 15 à 480, par pas de 5.",
+    Question("duration", N_("Duration in minutes"), N_("15 to 480, in steps of 5; 90, 90 min or 1h30."),
              kind="duration", default=60),
-    Question("looking_for", "What are you looking for?", "Que recherchez-vous ?",
-             "Numbers or ids separated by commas; Enter to skip. / Entrée pour passer.",
+    Question("looking_for", N_("What are you looking for?"), N_("Numbers or ids separated by commas; Enter to skip."),
              kind="choices", required=False, source="looking_for"),
-    Question("accessibility.step_free_access", "Can the session be reached and followed without stairs?",
-             "La session est-elle accessible sans marches ?", kind="yes-no", required=False),
-    Question("accessibility.captions", "Will there be live captions?", "Y aura-t-il un sous-titrage en direct ?",
+    Question("accessibility.step_free_access", N_("Can the session be reached and followed without stairs?"),
              kind="yes-no", required=False),
-    Question("accessibility.materials_in_advance", "Will slides or documents be shared before the session?",
-             "Les supports seront-ils partagés à l'avance ?", kind="yes-no", required=False),
-    Question("accessibility.notes", "Anything else attendees should know (one line)",
-             "Autre information utile aux participants (une ligne)",
-             "Quiet room, breaks, hearing loop…; Enter to skip. / Entrée pour passer.", required=False),
-    Question("links", "Web pages about the session", "Pages web sur la session",
-             "One per line: Title | https://…; an empty line to finish. / Une par ligne ; une ligne vide pour finir.",
+    Question("accessibility.captions", N_("Will there be live captions?"), kind="yes-no", required=False),
+    Question("accessibility.materials_in_advance", N_("Will slides or documents be shared before the session?"),
+             kind="yes-no", required=False),
+    Question("accessibility.notes", N_("Anything else attendees should know (one line)"),
+             N_("Quiet room, breaks, hearing loop…; Enter to skip."), required=False),
+    Question("links", N_("Web pages about the session"), N_("One per line: Title | https://…; an empty line to finish."),
              kind="links", required=False),
 )
 
 PROPOSER_QUESTIONS = (
-    Question("name", "Name, as it should be shown", "Nom, tel qu'il sera affiché"),
-    Question("organisation", "Organisation (or independent)", "Organisation (ou independent)", default="independent"),
-    Question("country", "Country, two-letter code (FR, SN, BR…)", "Pays, code à deux lettres (FR, SN, BR…)"),
-    Question("github", "GitHub user name, without @", "Nom d'utilisateur GitHub, sans @",
-             "Enter to skip. / Entrée pour passer.", required=False),
+    Question("name", N_("Name, as it should be shown")),
+    Question("organisation", N_("Organisation (or independent)"), default="independent"),
+    Question("country", N_("Country, two-letter code (FR, SN, BR…)")),
+    Question("github", N_("GitHub user name, without @"), N_("Enter to skip."), required=False),
 )
 
 
@@ -188,17 +174,18 @@ class _Asker:
 
     def header(self, q: Question, default=None, show_default=True):
         self.say("")
-        title = q.en if q.en == q.fr else f"{q.en} / {q.fr}"
-        self.say(title + ("" if q.required else " (optional / facultatif)"))
+        optional = bilingual(N_("optional"))
+        self.say(bilingual(q.label) + ("" if q.required else f" ({optional})"))
         if q.help:
-            self.say(f"  {q.help}")
+            self.say(f"  {bilingual(q.help)}")
         if q.kind == "yes-no":
-            self.say("  y = yes / oui, n = no / non" + ("" if q.required else "; Enter to skip. / Entrée pour passer."))
+            yes_no, skip = bilingual(N_("y = yes, n = no")), bilingual(N_("Enter to skip."))
+            self.say(f"  {yes_no}" + ("" if q.required else f"; {skip}"))
         for n, (cid, label) in enumerate(q.choices, 1):
             self.say(f"  {n:>2}. {cid} — {label}" if label and label != cid else f"  {n:>2}. {cid}")
         if show_default and default not in (None, "", []):
-            keep = ("A line with only a dot keeps this text. / Un point seul garde ce texte." if q.kind == "markdown"
-                    else "Enter keeps this answer. / Entrée garde cette réponse.")
+            keep = bilingual(N_("A line with only a dot keeps this text.") if q.kind == "markdown"
+                             else N_("Enter keeps this answer."))
             self.say(f"  [{_display(default)}] {keep}")
 
     def complain(self, problems):
@@ -242,7 +229,7 @@ def _yes_no(answer: str, default):
         return True, []
     if answer in _NO:
         return False, []
-    return None, [("Answer y (yes, oui) or n (no, non). / Répondez o (oui) ou n (non).", "")]
+    return None, [(bilingual(N_("Answer y (yes, oui) or n (no, non).")), "")]
 
 
 def _as_text(value) -> str:
@@ -255,7 +242,7 @@ def _as_text(value) -> str:
 
 
 def _required(q):
-    return [("This answer is required. / Cette réponse est obligatoire.", q.help)]
+    return [(bilingual(N_("This answer is required.")), bilingual(q.help) if q.help else "")]
 
 
 def _pick(q: Question, token: str):
@@ -268,13 +255,13 @@ def _pick(q: Question, token: str):
         n = int(token)
         if 1 <= n <= len(ids):
             return ids[n - 1], None
-        return None, (f"{token} is not a number from the list (1 to {len(ids)}). / "
-                      + f"{token} n'est pas un numéro de la liste.", "")
+        return None, (bilingual(N_("%(value)s is not a number from the list (1 to %(count)s)."), value=token,
+                                count=len(ids)), "")
     folded = token.casefold()
     for cid, label in q.choices:
         if folded == cid.casefold() or folded in (part.strip().casefold() for part in label.split(" / ")):
             return cid, None
-    return None, (f"{show(token)} is not in the list. / {show(token)} n'est pas dans la liste.",
+    return None, (bilingual(N_("%(value)s is not in the list."), value=show(token)),
                   suggest.closest(token, ids) + "; type the numbers or ids shown above")
 
 
@@ -301,8 +288,8 @@ def _ask_simple(q: Question, asker: _Asker, default, path):
         elif q.kind == "duration":
             value = parse_duration(answer)
             if value is None:
-                return None, [(f"{show(answer)} is not a number of minutes. / "
-                               + f"{show(answer)} n'est pas un nombre de minutes.", "write for example 90")]
+                return None, [(bilingual(N_("%(value)s is not a number of minutes."), value=show(answer)),
+                               bilingual(N_("write for example 90")))]
             problems = []
         elif q.kind == "yes-no":
             return _yes_no(answer, None)
@@ -338,7 +325,7 @@ def _ask_markdown(q: Question, asker: _Asker, default, path):
         if not problems:
             return text
         asker.complain(problems)
-        asker.say("  Type the whole text again, then a line with only a dot. / Retapez tout le texte, puis un point.")
+        asker.say("  " + bilingual(N_("Type the whole text again, then a line with only a dot.")))
     raise ScaffoldError(f"{path[0]}: {MAX_ATTEMPTS} answers in a row were not accepted",
                         "read the message above the question, then run the command again", path[0])
 
@@ -350,7 +337,7 @@ def _ask_proposers(q: Question, asker: _Asker, default, path):
     limit = schema.subschema("proposal", ("proposers",)).get("maxItems", 12)
     while True:
         n = len(people)
-        asker.say(f"  Proposer {n + 1} / Porteur {n + 1}")
+        asker.say("  " + bilingual(N_("Proposer %(number)s"), number=n + 1))
         person = {}
         for sub in PROPOSER_QUESTIONS:
             before = known[n].get(sub.key, sub.default) if n < len(known) else sub.default
@@ -361,7 +348,8 @@ def _ask_proposers(q: Question, asker: _Asker, default, path):
         if len(people) >= limit:
             break
         more = len(known) > len(people)
-        asker.say(f"  Another proposer? / Un autre porteur ? ({'Y/n' if more else 'y/N'})")
+        another = bilingual(N_("Another proposer?"))
+        asker.say(f"  {another} ({'Y/n' if more else 'y/N'})")
         if not asker.loop("proposers", lambda answer, more=more: _yes_no(answer, more)):
             break
     return people
@@ -373,7 +361,7 @@ def _ask_links(q: Question, asker: _Asker, default, path):
         for link in default:
             if isinstance(link, dict):
                 asker.say(f"  [{link.get('title', '')} | {link.get('url', '')}]")
-        asker.say("  Enter keeps these links; type new ones to replace them. / Entrée garde ces liens.")
+        asker.say("  " + bilingual(N_("Enter keeps these links; type new ones to replace them.")))
     links = []
     limit = schema.subschema("proposal", ("links",)).get("maxItems", 10)
     while len(links) < limit:
@@ -384,8 +372,8 @@ def _ask_links(q: Question, asker: _Asker, default, path):
                 return None, []
             link = parse_link(answer)
             if link is None:
-                return None, [(f"{show(answer.strip())} is not 'Title | https://…'. / Écrivez « Titre | https://… ».",
-                               "a few words, a vertical bar |, then the address")]
+                return None, [(bilingual(N_("%(value)s is not 'Title | https://…'."), value=show(answer.strip())),
+                               bilingual(N_("a few words, a vertical bar |, then the address")))]
             return link, asker.check(("links", i), link)
         link = asker.loop(f"links[{len(links)}]", attempt)
         if link is None:

@@ -20,6 +20,7 @@ import unicodedata
 from pathlib import Path
 
 from . import rules, schema
+from .i18n import N_, languages, translator
 from .load import load_bytes, normalise_line_breaks
 from .problems import field_path, format_text, show
 from .repository import EVENT_FILE, check_bytes, discover, load_settings, reserved_id
@@ -514,29 +515,28 @@ def save(path, text: str) -> Path:
 # copy of it (a fork), or let GitHub make that copy for them in the browser. Never a push to
 # `origin`, which is the programme's repository for whoever cloned it.
 
-_NEXT_STEPS = {
-    "en": """\
-Your proposal is ready: {rel}
+_NEXT_STEPS = N_("""\
+Your proposal is ready: %(rel)s
 
 What to do next:
 
 1. Check it. In the repository folder, run:
 
-       agenda check {rel}
+       agenda check %(rel)s
 
    If it lists problems, open the file in a text editor, fix them and check again.
 
 2. Send it for review from your own copy of the repository (a fork):
 
-   a. On GitHub, open {repo} and click "Fork" (once).
+   a. On GitHub, open %(repo)s and click "Fork" (once).
    b. In this folder, push the proposal to your fork (replace YOUR-NAME with your
       GitHub name):
 
-       git remote add fork https://github.com/YOUR-NAME/{repo_name}.git
-       git switch -c proposal-{ident}
-       git add {rel}
-       git commit -m "Propose {ident}"
-       git push fork proposal-{ident}
+       git remote add fork https://github.com/YOUR-NAME/%(repo_name)s.git
+       git switch -c proposal-%(ident)s
+       git add %(rel)s
+       git commit -m "Propose %(ident)s"
+       git push fork proposal-%(ident)s
 
       (`git remote add` only the first time. With the GitHub command line,
       `gh repo fork --remote --remote-name fork` makes the fork and the remote.)
@@ -545,61 +545,18 @@ What to do next:
 
 Or, without Git, in your web browser:
 
-   a. {upload}
-   b. Drag {name} into the page.
+   a. %(upload)s
+   b. Drag %(name)s into the page.
    c. Click "Propose changes", then "Create pull request". If you cannot write to
       the repository, GitHub makes your fork by itself: that is expected.
 
 Or open an issue with the form "Propose a session" and paste your answers: a
 maintainer's label turns it into a pull request for you.
-""",
-    "fr": """\
-Votre proposition est prête : {rel}
+""")
 
-La suite :
-
-1. Vérifiez-la. Dans le dossier du dépôt, lancez :
-
-       agenda check {rel}
-
-   Si des problèmes s'affichent, ouvrez le fichier dans un éditeur de texte,
-   corrigez-les et vérifiez à nouveau.
-
-2. Envoyez-la aux relecteurs depuis votre propre copie du dépôt (un fork) :
-
-   a. Sur GitHub, ouvrez {repo} et cliquez sur « Fork » (une seule fois).
-   b. Dans ce dossier, poussez la proposition vers votre fork (remplacez
-      VOTRE-NOM par votre nom GitHub) :
-
-       git remote add fork https://github.com/VOTRE-NOM/{repo_name}.git
-       git switch -c proposal-{ident}
-       git add {rel}
-       git commit -m "Propose {ident}"
-       git push fork proposal-{ident}
-
-      (`git remote add` la première fois seulement. Avec la ligne de commande
-      GitHub, `gh repo fork --remote --remote-name fork` crée le fork et le remote.)
-   c. Ouvrez le lien affiché par git push et cliquez sur « Create pull request ».
-      La même vérification s'y exécute, et les relecteurs de vos thèmes vous
-      répondent dans la pull request.
-
-Ou, sans Git, dans votre navigateur :
-
-   a. {upload}
-   b. Glissez {name} dans la page.
-   c. Cliquez sur « Propose changes », puis sur « Create pull request ». Si vous
-      ne pouvez pas écrire dans le dépôt, GitHub crée votre fork tout seul : c'est normal.
-
-Ou ouvrez une issue avec le formulaire « Proposer une session » et recopiez-y vos
-réponses : le label d'un mainteneur en fait une pull request pour vous.
-""",
-}
-
-_UPLOAD = {
-    "en": ("Open {url}", "On GitHub, open the repository's proposals/ folder, click \"Add file\", then \"Upload files\"."),
-    "fr": ("Ouvrez {url}", "Sur GitHub, ouvrez le dossier proposals/ du dépôt, cliquez sur « Add file » puis « Upload files »."),
-}
-_THE_REPOSITORY = {"en": "the programme's repository", "fr": "le dépôt du programme"}
+_UPLOAD = (N_("Open %(url)s"),
+           N_("On GitHub, open the repository's proposals/ folder, click \"Add file\", then \"Upload files\"."))
+_THE_REPOSITORY = N_("the programme's repository")
 _GITHUB_REPO = re.compile(r"https://github\.com/([\w.-]+)/([\w.-]+?)/?\Z")
 
 
@@ -621,14 +578,15 @@ def next_steps(path, lang: str = "en") -> str:
     """What to do with the new file, in plain words: check it, push it to your fork and open
     a pull request; or, without Git, upload it on GitHub (the repository's upload page when
     event.yaml names a GitHub repository), which forks for you; or use the issue form.
-    `lang` is "en" or "fr"."""
-    lang = lang if lang in _NEXT_STEPS else "en"
+    `lang`: a language with a catalogue (scripts/agenda/locale/), English otherwise."""
+    t = translator(lang if lang in languages() else "en")
     path = Path(path)
     root = path.parent.parent
     rel = f"proposals/{path.name}" if path.parent.name == "proposals" else path.as_posix()
     repo, branch = _repository(root)
-    with_url, without_url = _UPLOAD[lang]
-    upload = with_url.format(url=f"{repo}/upload/{branch}/proposals") if repo else without_url
+    with_url, without_url = _UPLOAD
+    address = f"{repo}/upload/{branch}/proposals"
+    upload = t.gettext(with_url, url=address) if repo else t.gettext(without_url)
     repo_name = _GITHUB_REPO.match(repo)[2] if repo else "agenda"
-    return _NEXT_STEPS[lang].format(rel=rel, ident=path.stem, upload=upload, name=path.name,
-                                    repo=repo or _THE_REPOSITORY[lang], repo_name=repo_name)
+    return t.gettext(_NEXT_STEPS, rel=rel, ident=path.stem, upload=upload, name=path.name,
+                     repo=repo or t.gettext(_THE_REPOSITORY), repo_name=repo_name)
