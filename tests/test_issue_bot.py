@@ -154,7 +154,8 @@ def test_the_reply_language(answer, session, expected):
 
 def test_problems_are_answered_in_both_languages_when_the_language_is_unknown(repo, tmp_path):
     body = good_body().replace("### Languages / Langues\n\nen\n", "### Languages / Langues\n\nes\n")
-    body = body.replace("### Duration in minutes / Durée en minutes\n\n15", "### Duration in minutes / Durée en minutes\n\nlong")
+    heading = "### Duration in minutes / Durée en minutes\n\n"
+    body = body.replace(heading + "15", heading + "long")
     reply = issue_bot.prepare(write_event(tmp_path, event_with(body)), repo, tmp_path / "reply")
     french, english = reply["comment"].split("\n\n---\n\n")
     assert french.startswith("Merci pour votre proposition") and "- **Durée en minutes** : " in french
@@ -250,7 +251,8 @@ def test_publish_refuses_a_tampered_reply(repo, tmp_path, fake_gh, change):
 
 def test_issue_to_pr_without_gh_or_reply_is_a_clear_error(repo, tmp_path):
     result = run_agenda("issue-to-pr", "--reply", tmp_path / "nothing", "--root", repo)
-    assert result.returncode == 2 and "cannot be read" in result.stderr and "Try: run `agenda from-issue" in result.stderr
+    assert result.returncode == 2 and "cannot be read" in result.stderr
+    assert "Try: run `agenda from-issue" in result.stderr
     issue_bot.prepare(write_event(tmp_path, event_with(good_body())), repo, tmp_path / "r")
     env_path = "/nonexistent"
     done = subprocess.run([sys.executable, "-m", "agenda", "issue-to-pr", "--reply", str(tmp_path / "r"), "--root",
@@ -266,7 +268,8 @@ PATHS = {
     "fr": ["### Trois façons de proposer", "### Avec le formulaire : un robot ouvre la *pull request*",
            "### Sans Git : tout dans le navigateur", "### Avec Git, depuis votre fork",
            "### Propositions en cours de relecture et soutiens", "git push fork proposal-<id>",
-           "Fermez puis rouvrez la *pull request* du robot", "Allow GitHub Actions to create and approve pull requests"],
+           "Fermez puis rouvrez la *pull request* du robot",
+           "Allow GitHub Actions to create and approve pull requests"],
     "en": ["### Three ways to propose", "### With the form: a bot opens the pull request",
            "### Without Git: everything in your browser", "### With Git, from your fork",
            "### Proposals under review and support", "git push fork proposal-<id>",

@@ -565,7 +565,8 @@ def test_the_issue_bot_starts_only_on_its_label_with_write_rights_in_its_job_onl
 def test_the_issue_bot_runs_mains_tooling_and_gives_the_token_to_its_last_step_only():
     """The issue's text never enters an expression (it is read from the event file); the step
     that reads it holds no token; the step with the token is the last, and runs our code only."""
-    code = "\n".join(line for line in ISSUE.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#"))
+    lines = ISSUE.read_text(encoding="utf-8").splitlines()
+    code = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     expressions = re.findall(r"\$\{\{(.*?)\}\}", code)
     assert sorted(e.strip() for e in expressions) == ["github.event.issue.number", "github.token"]
     (job,) = load(ISSUE)["jobs"].values()

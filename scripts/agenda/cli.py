@@ -120,15 +120,18 @@ def build_parser():
                     "first step), read the issue from a GitHub `issues` event file instead, and write the "
                     "answer for the issue into --reply DIR (exit 0: file written; 1: the issue's answers "
                     "have problems, listed in the reply; 2: unusable event, nothing written).",
-        epilog="examples:\n  agenda from-issue issue.md\n  gh issue view 42 --json body -q .body | agenda from-issue -\n"
+        epilog="examples:\n  agenda from-issue issue.md\n"
+               "  gh issue view 42 --json body -q .body | agenda from-issue -\n"
                "  agenda from-issue --event \"$GITHUB_EVENT_PATH\" --reply \"$RUNNER_TEMP/reply\"",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     issue.add_argument("body", nargs="?", metavar="FILE", help="the issue body (- for standard input)")
     issue.add_argument("--root", default=".", metavar="DIR", help="the repository (default: current folder)")
     issue.add_argument("--print", action="store_true", dest="print_only", help="print the file instead of writing it")
-    issue.add_argument("--event", metavar="FILE", help="a GitHub `issues` event file ($GITHUB_EVENT_PATH) instead of FILE")
-    issue.add_argument("--reply", metavar="DIR", help="with --event: the folder for reply.json (the issue bot's answer)")
+    issue.add_argument("--event", metavar="FILE",
+                       help="a GitHub `issues` event file ($GITHUB_EVENT_PATH) instead of FILE")
+    issue.add_argument("--reply", metavar="DIR",
+                       help="with --event: the folder for reply.json (the issue bot's answer)")
     issue.set_defaults(run=run_from_issue)
     to_pr = sub.add_parser(
         "issue-to-pr", help="the issue bot's second step: open the pull request and answer on the issue",

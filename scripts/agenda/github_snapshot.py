@@ -68,6 +68,7 @@ _PROPOSAL = re.compile(r"proposals/([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml\Z")
 _NEXT = re.compile(r'<([^<>\s]+)>\s*;\s*rel="next"')
 CHANGES = ("added", "modified", "renamed", "copied", "changed")
 LATER = "run it again later (the publish workflow's schedule does)"
+AGAIN = "make it again with agenda github-snapshot"
 
 
 class SnapshotError(Exception):
@@ -410,7 +411,7 @@ def validate(document) -> None:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "the top"
         raise SnapshotError(f"the snapshot does not follow schema/github-snapshot.schema.json at {where}: "
-                            f"{error.message[:200]}", "make it again with agenda github-snapshot")
+                            f"{error.message[:200]}", AGAIN)
 
 
 def write_snapshot(document: dict, out) -> Path:
@@ -449,13 +450,13 @@ def read_snapshot(path):
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise SnapshotError(f"{path} cannot be read ({exc.strerror or exc})", "make it again with agenda github-snapshot") from None
+        raise SnapshotError(f"{path} cannot be read ({exc.strerror or exc})", AGAIN) from None
     if len(raw) > MAX_SNAPSHOT_BYTES:
-        raise SnapshotError(f"{path} is larger than {MAX_SNAPSHOT_BYTES:,} bytes", "make it again with agenda github-snapshot")
+        raise SnapshotError(f"{path} is larger than {MAX_SNAPSHOT_BYTES:,} bytes", AGAIN)
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise SnapshotError(f"{path} is not JSON", "make it again with agenda github-snapshot") from None
+        raise SnapshotError(f"{path} is not JSON", AGAIN) from None
     validate(document)
     return document
 
@@ -539,7 +540,8 @@ def run(repo: str, out, api_url: str = API_URL, token: str | None = None, opener
         document = fetch_snapshot(repo, client, warn=warn)
         write_snapshot(document, out)
     except Unavailable as exc:
-        kept = "the previous snapshot is kept" if out.is_file() else "there is no previous snapshot: the site is built without it"
+        kept = ("the previous snapshot is kept" if out.is_file()
+                else "there is no previous snapshot: the site is built without it")
         stderr.write(f"agenda: GitHub snapshot not refreshed: {exc.message}; {kept} ({out}).\nTry: {exc.hint}\n")
         return EXIT_UNAVAILABLE
     except SnapshotError as exc:

@@ -48,6 +48,7 @@ _REPO = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}\Z")
 _BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}\Z")
 _PROPOSAL_FILE = re.compile(r"proposals/([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml\Z")
 _ZWSP = "\u200b"
+IN_THE_WORKFLOW = "run this in the workflow, with --event \"$GITHUB_EVENT_PATH\""
 
 
 class BotError(Exception):
@@ -198,13 +199,13 @@ def read_event(path) -> Issue:
             raw = fh.read(MAX_EVENT_BYTES + 1)
     except OSError as exc:
         raise BotError(f"the event file cannot be read ({exc.strerror or exc})",
-                       "run this in the workflow, with --event \"$GITHUB_EVENT_PATH\"") from None
+                       IN_THE_WORKFLOW) from None
     if len(raw) > MAX_EVENT_BYTES:
         raise BotError(f"the event file is larger than {MAX_EVENT_BYTES:,} bytes", "this is not an issue event")
     try:
         event = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise BotError("the event file is not JSON", "run this in the workflow, with --event \"$GITHUB_EVENT_PATH\"") from None
+        raise BotError("the event file is not JSON", IN_THE_WORKFLOW) from None
     issue = event.get("issue") if isinstance(event, dict) else None
     repo = event.get("repository") if isinstance(event, dict) else None
     label = event.get("label") if isinstance(event, dict) else None
@@ -434,7 +435,8 @@ def publish(reply_dir, root, github: GitHub | None = None) -> str:
             _comment(github, reply, _say_all(reply, ALREADY, number=pulls[0]["number"]))
             return f"issue #{number} already has pull request #{pulls[0]['number']}"
         _comment(github, reply, _say_all(reply, BRANCH_LEFT, branch=branch, label=TRIGGER_LABEL))
-        raise BotError(f"the branch {branch} exists without a pull request", f"delete it, then add {TRIGGER_LABEL} again")
+        raise BotError(f"the branch {branch} exists without a pull request",
+                       f"delete it, then add {TRIGGER_LABEL} again")
     added, _ = github.call("PUT", f"contents/{reply['file']}", {
         "message": f"Propose {reply['id']} (from issue #{number})",
         "content": base64.b64encode(raw).decode("ascii"),
