@@ -24,7 +24,7 @@ def corpus(tmp_path_factory):
 def test_generated_corpus_is_valid(corpus):
     result = run_agenda("check", "--strict", "--root", corpus)
     assert result.returncode == 0, result.stdout[:2000]
-    assert "1009 files checked, no problems" in result.stderr
+    assert "1,009 files checked, no problems" in result.stderr
 
 
 def test_parallel_and_serial_agree_on_planted_problems(corpus, tmp_path):
