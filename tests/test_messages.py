@@ -86,3 +86,44 @@ def test_a_syntax_error_is_reported_where_the_mistake_is(text, line, column):
     _, problems = load_bytes("p.yaml", text.encode("utf-8"))
     assert [(p.rule, p.line, p.column) for p in problems] == [("yaml-syntax", line, column)]
     assert "not closed" in problems[0].message
+
+
+def test_check_speaks_french_and_english_with_the_same_rules_lines_and_columns(base_repo):
+    """Every case file of tests/cases at once: the same problems in both languages, each
+    message and hint translated (the catalogues hold every message of agenda check)."""
+    import json
+    import shutil
+
+    from conftest import CASES, run_agenda
+
+    for case in sorted((CASES / "proposals").glob("*.yaml")) + sorted((CASES / "valid").glob("*.yaml")):
+        shutil.copy(case, base_repo / "proposals" / case.name)
+    runs = {}
+    for lang in ("en", "fr"):
+        result = run_agenda("check", "--format", "json", "--lang", lang, cwd=base_repo)
+        assert result.returncode == 1, result.stderr
+        runs[lang] = json.loads(result.stdout)["problems"]
+    where = {lang: [(p["file"], p["line"], p["column"], p["rule"], p["field"]) for p in problems]
+             for lang, problems in runs.items()}
+    assert where["en"] == where["fr"] and len(where["en"]) > 50
+    untranslated = [(en["rule"], en["message"]) for en, fr in zip(runs["en"], runs["fr"])
+                    if en["message"] == fr["message"] or (en["hint"] and en["hint"] == fr["hint"])]
+    assert untranslated == []
+    french = run_agenda("check", "--lang", "fr", cwd=base_repo)
+    assert "erreur [" in french.stdout and "  conseil : " not in french.stdout and "  conseil: " in french.stdout
+    assert "fichiers vérifiés" in french.stderr
+
+
+def test_the_language_comes_from_the_environment_and_an_unknown_one_is_refused(base_repo):
+    import os
+    import subprocess
+    import sys
+
+    (base_repo / "proposals" / "mistakes.yaml").write_text(MISTAKES, encoding="utf-8")
+    env = {**os.environ, "LANGUAGE": "", "LC_ALL": "fr_FR.UTF-8"}
+    result = subprocess.run([sys.executable, "-m", "agenda", "check"], cwd=base_repo, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert "écrivez l'identifiant « salle-seine », pas le nom" in result.stdout
+    unknown = subprocess.run([sys.executable, "-m", "agenda", "check", "--lang", "tlh"], cwd=base_repo,
+                             capture_output=True, text=True, timeout=120)
+    assert unknown.returncode == 2 and "known: en" in unknown.stderr and "Traceback" not in unknown.stderr

@@ -292,3 +292,25 @@ def extract_data_descriptions(fileobj, keywords, comment_tags, options):
             yield 1, "gettext", spec["description"], ["Translators: a field of proposals.json, on the Data page."]
     for _, about in CSV_COLUMNS:
         yield 1, "gettext", about, ["Translators: a column of proposals.csv, on the Data page."]
+
+
+def extract_schema_descriptions(fileobj, keywords, comment_tags, options):
+    """Babel extractor (pyproject.toml): every description of a data schema (proposal,
+    event, theme), which `agenda check` shows as the hint of a field's problem."""
+    import json
+
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("description"), str):
+                found.append(node["description"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.load(fileobj))
+    for description in dict.fromkeys(found):
+        yield 1, "gettext", description, ["Translators: a field's description in the schema, the hint agenda check gives."]

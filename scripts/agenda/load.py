@@ -122,7 +122,7 @@ def decode(path: str, raw: bytes):
 
 
 _SYNTAX_HINTS = (
-    ("cannot start any token", Msg("use spaces, not tabs, and put text that starts with @, ` or % in quotes")),
+    ("cannot start any token", Msg("use spaces, not tabs, and put text that starts with @, ` or %% in quotes")),
     ("mapping values are not allowed", Msg("a value that contains ': ' must be put in quotes")),
     ("could not find expected ':'", Msg("check the indentation, or put the value in quotes")),
     ("did not find expected key", Msg("check the indentation of this line and the line above")),

@@ -42,7 +42,7 @@ class Msg(str):
     @classmethod
     def _make(cls, template, plural_template, count, values):
         chosen = template if plural_template is None or count == 1 else plural_template
-        self = super().__new__(cls, chosen % values if values else chosen)
+        self = super().__new__(cls, chosen % values)  # always a %-format string: %% is a percent sign
         self.template, self.plural_template, self.count, self.values = template, plural_template, count, values
         return self
 
@@ -58,7 +58,7 @@ class Msg(str):
                 values["num"] = translator.number(self.values["num"])
         else:
             text = translator.raw_gettext(self.template)
-        return text % values if values else text
+        return text % values
 
 
 def _rebuild_msg(template, plural_template, count, values):
