@@ -79,9 +79,9 @@ def test_every_catalogue_has_every_message(code_messages, lang):
     assert have - wanted == set(), f"messages no longer used, still in {lang}'s catalogue: run pybabel update"
     if lang == SOURCE_LANGUAGE:
         return
-    # The site's words are translated in every language of the site. agenda check's messages
-    # and the schemas' descriptions (its hints) are required in French and English, the
-    # languages of `agenda check --lang`; another catalogue may leave them in English.
+    # The site's words are translated in every language of the site. agenda check's messages,
+    # the schemas' descriptions (its hints) and the issue bot's answers are required in French
+    # and English, the languages they speak; another catalogue may leave them in English.
     optional = set() if lang in ("fr", "en") else {
         m.id for m in code_messages if m.id and all(_checker_source(path) for path, _ in m.locations)}
     untranslated = [m.id for m in catalog if m.id and m.id not in optional and (m.fuzzy or not all(
@@ -90,7 +90,8 @@ def test_every_catalogue_has_every_message(code_messages, lang):
 
 
 CHECKER_SOURCES = ("rules.py", "schema.py", "load.py", "text.py", "repository.py", "suggest.py", "problems.py",
-                   "review.py", "schema/proposal.schema.json", "schema/event.schema.json", "schema/theme.schema.json")
+                   "review.py", "issue_bot.py", "schema/proposal.schema.json", "schema/event.schema.json",
+                   "schema/theme.schema.json")
 
 
 def _checker_source(path: str) -> bool:

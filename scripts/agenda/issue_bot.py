@@ -19,8 +19,8 @@ It runs in two steps, so that the step that reads the stranger's text holds no t
 No git push and no credentials on disk: the token lives only in the environment of the second
 step, and GitHub makes (and signs) the commit. Every comment is in the contributor's language
 (`reply_language`); its strings are below, in one place, as gettext messages (English ids,
-`%(name)s` placeholders, marked `M_`), translated by agenda.i18n's catalogues when they hold
-them, else by the French table here (see `M_`).
+`%(name)s` placeholders, marked `N_`), translated by agenda.i18n's catalogues (in French and English,
+the languages it answers in; another catalogue may leave them in English).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from pathlib import Path
 from .issue_form import CONTACT_LANGUAGES, read_form
 from .job_summary import inline
 from .load import MAX_BYTES, load_bytes
+from .i18n import N_
 from .problems import show, translated
 from .scaffold import ScaffoldError, save
 
@@ -62,50 +63,23 @@ class BotError(Exception):
 # --- the comments' words, in one place --------------------------------------------------------
 
 
-def M_(message: str) -> str:
-    """Marks a message of the bot's comments. Not yet `N_`, which `pybabel extract` collects:
-    the catalogues (locale/, the site's) do not hold these messages yet, so their French is in
-    `_FRENCH` below. To move them into the catalogues: rename M_ to N_ (agenda.i18n's), run
-    `pybabel extract` and `pybabel update`, translate (the French from `_FRENCH`), delete `_FRENCH`.
-    `say` already asks agenda.i18n's translator first."""
-    return message
-
-
-THANKS_PR = M_("Thank you! Your proposal is now the pull request #%(number)s.")
-FILE_SAID = M_("It is the file `%(path)s`. The reviewers of your themes discuss it in the pull request: "
+THANKS_PR = N_("Thank you! Your proposal is now the pull request #%(number)s.")
+FILE_SAID = N_("It is the file `%(path)s`. The reviewers of your themes discuss it in the pull request: "
                "answer them there. To change something, say it there: a reviewer or a maintainer updates "
                "the file (the branch is the programme's, not yours).")
-ALREADY = M_("This issue already has its pull request: #%(number)s. Comment there to change the proposal.")
-PROBLEMS = M_("Thank you for your proposal! Before it becomes a pull request, these answers need a change:")
-PROBLEM = M_("**%(section)s**: %(message)s")
-HINT = M_("What to do: %(hint)s")
-MORE = M_("…and %(num)s more; fix these first, the rest will show next time.")
-EDIT = M_("Edit this issue (menu “…” at the top of the issue, then “Edit”), change these answers and save. "
+ALREADY = N_("This issue already has its pull request: #%(number)s. Comment there to change the proposal.")
+PROBLEMS = N_("Thank you for your proposal! Before it becomes a pull request, these answers need a change:")
+PROBLEM = N_("**%(section)s**: %(message)s")
+HINT = N_("What to do: %(hint)s")
+MORE = N_("…and %(num)s more; fix these first, the rest will show next time.")
+EDIT = N_("Edit this issue (menu “…” at the top of the issue, then “Edit”), change these answers and save. "
           "A maintainer then adds the label `%(label)s` again, and I try once more.")
-WHOLE = M_("Your proposal")
-CLOSED = M_("This issue is closed. Reopen it, then a maintainer adds the label `%(label)s` again.")
-BRANCH_LEFT = M_("The branch `%(branch)s` already exists, but no pull request uses it. A maintainer deletes "
+WHOLE = N_("Your proposal")
+CLOSED = N_("This issue is closed. Reopen it, then a maintainer adds the label `%(label)s` again.")
+BRANCH_LEFT = N_("The branch `%(branch)s` already exists, but no pull request uses it. A maintainer deletes "
                  "it, then adds the label `%(label)s` again.")
-FAILED = M_("Sorry: I could not open the pull request (%(reason)s). A maintainer will look at it.")
+FAILED = N_("Sorry: I could not open the pull request (%(reason)s). A maintainer will look at it.")
 
-_FRENCH = {
-    THANKS_PR: "Merci ! Votre proposition est maintenant la pull request #%(number)s.",
-    FILE_SAID: "C'est le fichier `%(path)s`. Les relecteurs de vos thèmes en discutent dans la pull request : "
-               "répondez-leur là-bas. Pour changer quelque chose, dites-le là-bas : un relecteur ou un mainteneur "
-               "met le fichier à jour (la branche est celle du programme, pas la vôtre).",
-    ALREADY: "Cette issue a déjà sa pull request : #%(number)s. Écrivez-y pour changer la proposition.",
-    PROBLEMS: "Merci pour votre proposition ! Avant d'en faire une pull request, ces réponses sont à changer :",
-    PROBLEM: "**%(section)s** : %(message)s",
-    HINT: "Que faire : %(hint)s",
-    MORE: "…et %(num)s autre(s) ; corrigez d'abord celles-ci, la suite s'affichera la prochaine fois.",
-    EDIT: "Modifiez cette issue (menu « … » en haut de l'issue, puis « Edit »), changez ces réponses et "
-          "enregistrez. Un mainteneur ajoute ensuite à nouveau le label `%(label)s`, et j'essaie encore.",
-    WHOLE: "Votre proposition",
-    CLOSED: "Cette issue est fermée. Rouvrez-la, puis un mainteneur ajoute à nouveau le label `%(label)s`.",
-    BRANCH_LEFT: "La branche `%(branch)s` existe déjà, mais aucune pull request ne l'utilise. Un mainteneur la "
-                 "supprime, puis ajoute à nouveau le label `%(label)s`.",
-    FAILED: "Désolé : je n'ai pas pu ouvrir la pull request (%(reason)s). Un mainteneur va regarder.",
-}
 LANGUAGES = ("fr", "en")  # a comment in no known language is written in both, French first
 
 
@@ -123,14 +97,11 @@ def _translator(lang: str):
 
 
 def say(lang: str, msgid: str, /, **values) -> str:
-    """`msgid` in `lang`, its placeholders filled with `values` (already inert Markdown)."""
-    text = msgid
+    """`msgid` in `lang` (agenda.i18n's catalogues), its placeholders filled with `values`
+    (already inert Markdown)."""
     t = _translator(lang)
-    if t is not None and lang != "en":
-        text = t.raw_gettext(msgid)
-    if lang == "fr" and text == msgid:
-        text = _FRENCH.get(msgid, msgid)
-    return text % values if values else text
+    text = t.raw_gettext(msgid) if t is not None else msgid
+    return text % values
 
 
 def inert(text, limit: int = TEXT_LIMIT) -> str:
