@@ -10,11 +10,12 @@ builds, each run a fresh `python -m mkdocs build --strict -q` subprocess (NO_MKD
 * **plugin**: the real site (`plugins: - agenda`), Pagefind index included (the plugin runs
   `python -m pagefind` in on_post_build);
 * **plugin, search: false**: the same with `agenda: {search: false}`, then, timed on its own,
-  the Pagefind step `python -m pagefind --site SITE --silent --force-language fr` (the command
-  the plugin runs), so the Pagefind share of the build is known;
+  the Pagefind step `python -m pagefind --site SITE --silent` (the command the plugin runs:
+  one index per language), so the Pagefind share of the build is known;
 * **floor + Material search**: "a plain mkdocs build of the same pages written as static
-  Markdown files": every page `agenda.pages.render_site(agenda, "fr")` returns is written to
-  docs/<key> (front matter with the page's title and description, which the plugin hands to
+  Markdown files": every page `agenda.pages.render_site(agenda, lang)` returns, for each of
+  the site's languages (event.yaml's site_languages, default fr and en), is written to
+  docs/<key> (docs/<lang>/<key> for a language after the first) (front matter with the page's title and description, which the plugin hands to
   the templates, then the page's HTML as-is: Python-Markdown passes block HTML through); the
   `agenda` plugin is removed, Material's `search` plugin is enabled (what a plain build has);
   same theme, nav, extra_css, custom_dir;
@@ -222,9 +223,7 @@ def prepare(n: int, seed: int, work: Path) -> dict:
     corpus = work / "plugin"
     summary = generate.generate(n, corpus, seed=seed)
     copy_site_sources(corpus)
-    base = load_mkdocs_yml()
-    options = agenda_options(base)
-    lang = options.get("language", LANG)
+    options = agenda_options(load_mkdocs_yml())
 
     # plugin, search: false: the same repository (hard links would do; a copy keeps it simple)
     nosearch = work / "plugin-nosearch"
@@ -233,10 +232,12 @@ def prepare(n: int, seed: int, work: Path) -> dict:
     config["plugins"] = [{"agenda": {**options, "search": False}}]
     write_mkdocs_yml(nosearch / "mkdocs.yml", config)
 
-    # the floor: every generated page as a static Markdown file
+    # the floor: every generated page of every language as a static Markdown file, where the
+    # plugin writes it (the first language at the root, the others under <lang>/)
     from agenda.markdown import escape
     from agenda.model import build_agenda
     from agenda.pages import render_site
+    from agenda.plugin import DEFAULT_LANGUAGES
     from agenda.repository import check_repository
 
     report = check_repository(corpus)
@@ -244,20 +245,26 @@ def prepare(n: int, seed: int, work: Path) -> dict:
     if errors:
         raise SystemExit(f"the generated corpus has {len(errors)} errors; first: {errors[0]}")
     agenda = build_agenda(report.event, report.themes, report.proposals)
-    pages = render_site(agenda, lang)
+    languages = tuple(report.event.data.get("site_languages", DEFAULT_LANGUAGES))
     floor = work / "floor"
     floor.mkdir()
     copy_site_sources(floor)
-    for key, page in pages.items():
-        target = floor / "docs" / key
-        if target.exists():
-            raise SystemExit(f"docs/{key} exists and would be replaced by a generated page")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        front = {"title": escape(page.title)}
-        if page.description:
-            front["description"] = escape(page.description)
-        target.write_text("---\n" + yaml.safe_dump(front, allow_unicode=True, width=10**6)
-                          + "---\n\n" + page.html + "\n", encoding="utf-8")
+    generated, first_pages = 0, None
+    for lang in languages:
+        prefix = "" if lang == languages[0] else f"{lang}/"
+        pages = render_site(agenda, lang, prefix=prefix)
+        first_pages = first_pages or pages
+        generated += len(pages)
+        for key, page in pages.items():
+            target = floor / "docs" / prefix / key
+            if target.exists():
+                raise SystemExit(f"docs/{prefix}{key} exists and would be replaced by a generated page")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            front = {"title": escape(page.title)}
+            if page.description:
+                front["description"] = escape(page.description)
+            target.write_text("---\n" + yaml.safe_dump(front, allow_unicode=True, width=10**6)
+                              + "---\n\n" + page.html + "\n", encoding="utf-8")
     floor_nosearch = work / "floor-nosearch"
     shutil.copytree(floor, floor_nosearch)
     config = load_mkdocs_yml()
@@ -269,9 +276,10 @@ def prepare(n: int, seed: int, work: Path) -> dict:
     return {
         "dirs": {PLUGIN: corpus, PLUGIN_NOSEARCH: nosearch, FLOOR: floor, FLOOR_NOSEARCH: floor_nosearch},
         "summary": {k: (str(v) if isinstance(v, Path) else v) for k, v in summary.items()},
-        "generated_pages": len(pages),
-        "lang": lang,
-        "query": pick_query(pages, agenda),
+        "generated_pages": generated,
+        "languages": languages,
+        "lang": languages[0],
+        "query": pick_query(first_pages, agenda),
     }
 
 
@@ -304,9 +312,10 @@ def mkdocs_cmd(quiet=True):
     return cmd + (["-q"] if quiet else [])
 
 
-def pagefind_cmd(site: Path, lang: str):
+def pagefind_cmd(site: Path, lang: str | None = None):
     # the same command as scripts/agenda/search.py
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--silent", "--force-language", lang]
+    # as the plugin runs it: one index per language, from each page's <html lang>
+    return [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
 
 
 def dir_bytes(path: Path) -> int:
@@ -596,7 +605,8 @@ def bench_count(n, repeat, seed, keep):
         rows[variant] = row
 
     # pages: the plugin's and the floor's HTML files should be the same set
-    plugin_html = set(html_files(dirs[PLUGIN] / "site"))
+    # (each language's build writes its own 404.html; the floor, one build, writes one)
+    plugin_html = {p for p in html_files(dirs[PLUGIN] / "site") if not re.fullmatch(r"[a-z-]+/404\.html", str(p))}
     floor_html = set(html_files(dirs[FLOOR] / "site"))
     pages_check = {
         "plugin_html": len(plugin_html),
