@@ -385,8 +385,9 @@ class Settings:
         self.rooms = [(r["id"], bool(r.get("step_free", True))) for r in event["rooms"]]
         self.formats = [f["id"] for f in event["formats"]]
         self.languages = [lang["code"] for lang in event["languages"]]
-        first = dt.date.fromisoformat(str(event["dates"]["start"]))
-        last = dt.date.fromisoformat(str(event["dates"]["end"]))
+        venue = event.get("venue_dates") or event["dates"]  # the rooms' days (the week's other days: elsewhere)
+        first = dt.date.fromisoformat(str(venue["start"]))
+        last = dt.date.fromisoformat(str(venue["end"]))
         self.days = [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
         hours = event.get("hours") or {"start": "09:00", "end": "18:00"}
         self.opening = (_minutes(str(hours["start"])), _minutes(str(hours["end"])))

@@ -95,7 +95,17 @@ def test_content_covers_every_format_status_and_theme():
     assert {t for p in proposals for t in p["themes"]} == set(report.themes)
     assert len(report.themes) == 8
     slots = [slot for p in proposals for slot in slots_of(p)]
-    assert {slot["day"] for slot in slots} == {"2016-12-07", "2016-12-08", "2016-12-09"}
+    # the summit's rooms on its three days; the week's external events elsewhere, on other days too
+    assert {slot["day"] for slot in slots if "room" in slot} == {"2016-12-07", "2016-12-08", "2016-12-09"}
+    event = report.event.data
+    assert (event["dates"], event["venue_dates"]) == ({"start": "2016-12-05", "end": "2016-12-11"},
+                                                      {"start": "2016-12-07", "end": "2016-12-09"})
+    places = [slot["place"] for slot in slots if "place" in slot]
+    assert any(p.get("online") for p in places)  # online
+    assert any(p.get("country") == "FR" and p.get("city") for p in places)  # another city in France
+    assert any(p.get("country") not in (None, "FR") for p in places)  # abroad
+    assert any(slot["day"] < "2016-12-07" for slot in slots) and any(slot["day"] > "2016-12-09" for slot in slots)
+    assert any("place" in slot and p["duration"] > 1440 for p in proposals for slot in slots_of(p))  # over days
     assert {"fr", "en"} <= {lang for p in proposals for lang in p["languages"]}
     # what real programmes need, shown in the example: a session held twice, one that ends at
     # midnight, a shared room, and both answers about recording

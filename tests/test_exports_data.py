@@ -200,8 +200,11 @@ def _expected_slot(programme, p, s):
     return {
         "number": s.index + 1, "day": s.day, "start_date": s.starts.date().isoformat(), "start": s.start,
         "end_date": s.ends.date().isoformat(), "end": s.end, "duration": s.duration,
-        "room": {"id": s.room, "name": programme.room(s.room).name["fr"]},
+        "room": {"id": s.room, "name": programme.room(s.room).name["fr"]} if s.room else None,
         "start_iso": s.starts_at.isoformat(), "end_iso": s.ends_at.isoformat(), "source_id": s.source_id,
+        "place": None if s.place is None else {
+            "name": s.place.name, "address": s.place.address, "city": s.place.city, "country": s.place.country,
+            "online": s.place.online, "url": s.place.url},
     }
 
 
@@ -259,13 +262,16 @@ def test_json_keeps_every_field_of_every_proposal(programme):
 def test_json_event_themes_and_metadata(programme):
     document = _strict_load(exports.proposals_json(programme, base_url=BASE_URL, generated=GENERATED))
     assert list(document) == ["format_version", "generated", "licence", "event", "themes", "proposals"]
-    assert document["format_version"] == exports.FORMAT_VERSION == "2.0"
+    assert document["format_version"] == exports.FORMAT_VERSION == "2.1"
     assert document["generated"] == GENERATED
     assert document["licence"]["id"] == "CC-BY-4.0"
     assert document["licence"]["url"] == "https://creativecommons.org/licenses/by/4.0/"
     e, got = programme.event, document["event"]
     assert got["name"] == e.name
     assert got["dates"] == {"start": e.first_day, "end": e.last_day}
+    clock = e.clock
+    assert got["venue_dates"] == ({"start": str(clock.venue_first), "end": str(clock.venue_last)}
+                                  if clock.venue_first else None)
     assert got["timezone"] == e.timezone
     assert got["day_change"] == f"{e.clock.day_change // 60:02d}:{e.clock.day_change % 60:02d}"
     assert got["hours"] == ({"start": e.hours[0], "end": e.hours[1]} if e.hours else None)
@@ -478,7 +484,8 @@ def _expected_csv(agenda_, p, lang="fr", base_url=BASE_URL):
         "themes": join(p.themes), "theme_names": join(agenda_.theme(t).name[lang] for t in p.themes),
         "languages": join(p.languages), "duration_minutes": str(p.duration),
         "day": join(s.day for s in slots), "start": join(s.start for s in slots), "end": join(s.end for s in slots),
-        "room": join(s.room for s in slots), "room_name": join(agenda_.room(s.room).name["fr"] for s in slots),
+        "room": join(s.room or "" for s in slots),
+        "room_name": join(agenda_.room(s.room).name["fr"] if s.room else "" for s in slots),
         "proposers": join(x.name for x in p.proposers),
         "organisations": join(x.organisation or "" for x in p.proposers),
         "countries": join(x.country or "" for x in p.proposers),
@@ -493,6 +500,9 @@ def _expected_csv(agenda_, p, lang="fr", base_url=BASE_URL):
         "do_not_record": flag(p.recording != "allowed"),
         "start_iso": join(s.starts_at.isoformat() for s in slots), "end_iso": join(s.ends_at.isoformat() for s in slots),
         "slot_guids": join(exports.identities(agenda_)[p.id, s.index].guid for s in slots),
+        **{f"place_{key}": join((getattr(s.place, key) or "") if s.place else "" for s in slots)
+           for key in ("name", "address", "city", "country", "url")},
+        "place_online": join(flag(s.place.online) if s.place else "" for s in slots),
     }
 
 
@@ -800,9 +810,14 @@ def test_frab_structure_and_every_slot(programme):
     assert (c["start"], c["end"], c["time_zone_name"]) == (e.first_day, e.last_day, e.timezone)
     assert c["title"] == e.name["fr"]
     assert [d["date"] for d in c["days"]] == list(e.days())
-    assert [r["name"] for r in c["rooms"]] == [r.name["fr"] for r in e.rooms]
+    places = [x.slot.place for x in programme.sessions() if x.slot.place]
+    assert [r["name"] for r in c["rooms"]][:len(e.rooms)] == [r.name["fr"] for r in e.rooms]
+    assert len(c["rooms"]) == len(e.rooms) + len(set(places))  # a room for each place held elsewhere
     for day in c["days"]:
         opens, closes = e.clock.opening(dt.date.fromisoformat(day["date"]))
+        if not e.venue_open(day["date"]):  # a day of sessions held elsewhere: the whole event day
+            opens = dt.datetime.fromisoformat(day["date"]) + dt.timedelta(minutes=e.clock.day_change)
+            closes = opens + dt.timedelta(days=1)
         assert dt.datetime.fromisoformat(day["day_start"]).replace(tzinfo=None) == opens
         assert dt.datetime.fromisoformat(day["day_end"]).replace(tzinfo=None) == closes
         if not programme.sessions(day["date"]):
@@ -817,7 +832,11 @@ def test_frab_structure_and_every_slot(programme):
         for s in p.slots:
             date, room, ev = by_guid[idents[p.id, s.index].guid]
             assert ev["id"] == idents[p.id, s.index].id
-            assert (date, room) == (s.day, programme.room(s.room).name["fr"])
+            if s.room:
+                assert (date, room) == (s.day, programme.room(s.room).name["fr"])
+            else:  # a room named after the place, never a room of the venue's
+                assert date == s.day and room not in [r.name["fr"] for r in programme.event.rooms]
+                assert (s.place.city or "") in room and (s.place.country or "") in room
             assert ev["date"] == s.starts_at.isoformat() and ev["end"] == s.ends_at.isoformat()
             assert ev["start"] == s.start and ev["duration"] == f"{s.duration // 60:02d}:{s.duration % 60:02d}"
             assert ev["title"] == p.title and ev["subtitle"] == (p.subtitle or "")
@@ -837,9 +856,19 @@ def test_frab_structure_and_every_slot(programme):
 def test_frab_real_has_paris_offsets_and_a_stable_identity(real):
     document = _frab(real)
     days = document["schedule"]["conference"]["days"]
-    # The first day's own hours run past midnight (08:30 to 01:00); the others are the default ones.
-    assert (days[0]["day_start"], days[0]["day_end"]) == ("2016-12-07T08:30:00+01:00", "2016-12-08T01:00:00+01:00")
-    assert (days[1]["day_start"], days[1]["day_end"]) == ("2016-12-08T08:30:00+01:00", "2016-12-08T19:30:00+01:00")
+    by_date = {d["date"]: d for d in days}
+    # The summit's first day's own hours run past midnight (08:30 to 01:00); the others are the
+    # default ones; the days of the week when the venue is closed run from day change to day change.
+    assert [d["date"] for d in days] == [f"2016-12-{n:02d}" for n in range(5, 12)]
+    assert (by_date["2016-12-07"]["day_start"], by_date["2016-12-07"]["day_end"]) == (
+        "2016-12-07T08:30:00+01:00", "2016-12-08T01:00:00+01:00")
+    assert (by_date["2016-12-08"]["day_start"], by_date["2016-12-08"]["day_end"]) == (
+        "2016-12-08T08:30:00+01:00", "2016-12-08T19:30:00+01:00")
+    assert (by_date["2016-12-05"]["day_start"], by_date["2016-12-05"]["day_end"]) == (
+        "2016-12-05T01:00:00+01:00", "2016-12-06T01:00:00+01:00")
+    assert list(by_date["2016-12-10"]["rooms"]) == ["En ligne"]
+    online = by_date["2016-12-10"]["rooms"]["En ligne"][0]
+    assert online["url"].endswith("/lobbying-registers-online/") and online["date"] == "2016-12-10T14:00:00+01:00"
     events = [ev for d in days for evs in d["rooms"].values() for ev in evs]
     event = next(ev for ev in events if ev["url"].endswith("/acces-information-maghreb/"))
     assert event["date"] == "2016-12-08T09:00:00+01:00" and event["duration"] == "01:15"

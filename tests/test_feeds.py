@@ -152,7 +152,13 @@ def test_calendar_all_has_every_slot_once(agenda, lang):
         assert start.utcoffset() == dt.timedelta(hours=1)
         assert f"DTSTART;TZID=Europe/Paris:{s.starts:%Y%m%dT%H%M%S}".encode() in data
         assert e.decoded("DTSTAMP") == STAMP
-        assert str(e["LOCATION"]) == m.name(agenda.room(s.room).name)
+        if s.room:
+            assert str(e["LOCATION"]) == m.name(agenda.room(s.room).name)
+        else:  # held elsewhere: its place, in the calendar's language, or the address to join online
+            expected = [x for x in (s.place.name, s.place.address, s.place.city) if x]
+            expected += [m.t.country(s.place.country)] if s.place.country else []
+            expected += [s.place.url] if s.place.online and s.place.url else [m.t.gettext("online")] * s.place.online
+            assert str(e["LOCATION"]) == ", ".join(expected)
         assert str(e["URL"]) == f"{BASE}proposals/{p.id}/"
         assert str(e["STATUS"]) == "CONFIRMED"
         categories = [str(c) for c in e["CATEGORIES"].cats]

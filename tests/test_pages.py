@@ -86,6 +86,8 @@ def test_every_internal_link_points_to_a_page(agenda, lang):
             if target.startswith(shared) or target in ("proposal-template.yaml", f"{prefix}proposal-template.yaml",
                                                        f"{prefix}assets/search.js"):
                 continue  # open data (test_opendata.py), the search bundle and docs/ files (test_site.py)
+            if target.startswith(f"{prefix}qr/") or target == f"{prefix}assets/attend.js":
+                continue  # the QR codes and the attending script (test_attend.py)
             assert not target.startswith("..") and (target + "/").lstrip("./") in urls | {prefix}, (key, href)
 
 
@@ -177,7 +179,7 @@ def test_the_grid_in_html(fr):
                      r'<span class="agenda-meta">\(espace partagé\)</span>', page)
     assert page.count('class="agenda-block"') == 4  # the exhibition is in the band, not the grid
     listing = page.split('id="list"')[1]
-    assert listing.count("<li>") == 5
+    assert listing.count("<li data-session=") == 5  # each with its key, for the ☆ button (attend.js)
 
 
 # --- fields -------------------------------------------------------------------------------------

@@ -28,10 +28,16 @@ class Inspector(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.scripts, self.handlers, self.bad_urls, self.tags, self.title = [], [], [], [], ""
+        self.qr_codes = []
         self._in = None
 
     def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
+        a = dict(attrs)
+        if tag == "img" and a.get("class") == "agenda-qr__code" and re.fullmatch(r"(\.\./)+qr/[a-z0-9-]+\.svg",
+                                                                                  a.get("src") or ""):
+            self.qr_codes.append(a["src"])  # our own QR code of a session's page (attend.py), never a proposal's
+        else:
+            self.tags.append(tag)
         self._in = tag
         for name, value in attrs:
             if name.startswith("on"):

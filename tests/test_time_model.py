@@ -193,7 +193,7 @@ def test_a_session_held_several_times(tmp_path):
     agenda = build_agenda(report.event, report.themes, report.proposals)
     sessions = agenda.sessions()
     assert [(x.slot.day, x.slot.duration, x.key) for x in sessions] == [
-        ("2016-12-07", 60, "repeats-1"), ("2016-12-08", 30, "repeats-2"), ("2016-12-09", 60, "repeats-3")]
+        ("2016-12-07", 60, "repeats.1"), ("2016-12-08", 30, "repeats.2"), ("2016-12-09", 60, "repeats.3")]
     assert agenda.scheduled() == [agenda.proposal("repeats")]
 
 

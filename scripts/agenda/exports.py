@@ -38,7 +38,7 @@ from . import __version__
 from .model import ACCESSIBILITY_ORDER, Agenda, Proposal, Slot
 from .urls import Site, proposal_path
 
-FORMAT_VERSION = "2.0"
+FORMAT_VERSION = "2.1"  # 2.1: a slot held elsewhere has a place (and no room); venue_dates
 SCHEMA_FILE = "proposals-export.schema.json"
 LICENCE = {
     "id": "CC-BY-4.0",
@@ -201,8 +201,15 @@ def _accessibility(proposal: Proposal) -> dict:
     return out
 
 
+def _place_record(place) -> dict | None:
+    if place is None:
+        return None
+    return {"name": place.name, "address": place.address, "city": place.city, "country": place.country,
+            "online": place.online, "url": place.url}
+
+
 def _slot_record(agenda: Agenda, p: Proposal, s: Slot, ident: Identity) -> dict:
-    room = agenda.room(s.room)
+    room = agenda.room(s.room) if s.room else None  # None: held elsewhere, at its place
     return {
         "number": s.index + 1,
         "guid": ident.guid,
@@ -213,9 +220,10 @@ def _slot_record(agenda: Agenda, p: Proposal, s: Slot, ident: Identity) -> dict:
         "end_date": s.ends.date().isoformat(),
         "end": s.end,
         "duration": s.duration,
-        "room": {"id": room.id, "name": _room_name(room)},
+        "room": {"id": room.id, "name": _room_name(room)} if room else None,
         "start_iso": s.starts_at.isoformat(),
         "end_iso": s.ends_at.isoformat(),
+        "place": _place_record(s.place),
     }
 
 
@@ -253,6 +261,8 @@ def _event_record(agenda: Agenda) -> dict:
     return {
         "name": dict(e.name),
         "dates": {"start": e.first_day, "end": e.last_day},
+        "venue_dates": {"start": e.clock.venue_first.isoformat(), "end": e.clock.venue_last.isoformat()}
+        if e.clock.venue_first and e.clock.venue_last else None,
         "timezone": e.timezone,
         "day_change": hours_minutes(e.clock.day_change),
         "hours": {"start": e.hours[0], "end": e.hours[1]} if e.hours else None,
@@ -318,8 +328,9 @@ CSV_COLUMNS = [
     ("start", "Start time of each slot, HH:MM in the event's time zone; empty when not scheduled." + _SLOTS),
     ("end", "End time of each slot, HH:MM in the event's time zone (it may be on a later date: see end_iso); "
             "empty when not scheduled." + _SLOTS),
-    ("room", "Room id of each slot; empty when not scheduled." + _SLOTS),
-    ("room_name", "Room name of each slot; empty when not scheduled." + _SLOTS),
+    ("room", "Room id of each slot; empty when not scheduled, or for a slot held elsewhere (see place_city)."
+             + _SLOTS),
+    ("room_name", "Room name of each slot; empty when not scheduled, or for a slot held elsewhere." + _SLOTS),
     ("proposers", "Names of the proposers, separated by \"; \"."),
     ("organisations", "Organisation of each proposer (empty when not given), separated by \"; \", in the same "
                       "order as proposers."),
@@ -346,6 +357,15 @@ CSV_COLUMNS = [
     ("end_iso", "End of each slot as a date and time with the UTC offset; empty when not scheduled." + _SLOTS),
     ("slot_guids", "Identifier (UUID) of each slot, the same as in schedule.json and the calendars; empty when not "
                    "scheduled." + _SLOTS),
+    ("place_name", "For a slot held outside the venue: the place's name; empty for a room of the venue or when "
+                   "not given." + _SLOTS),
+    ("place_address", "For a slot held outside the venue: its street address; empty otherwise." + _SLOTS),
+    ("place_city", "For a slot held outside the venue: its city; empty otherwise." + _SLOTS),
+    ("place_country", "For a slot held outside the venue: its country code (ISO 3166-1); empty otherwise." + _SLOTS),
+    ("place_online", "For a slot held outside the venue: true when it is held online, otherwise false; empty for a "
+                     "room of the venue." + _SLOTS),
+    ("place_url", "For a slot held outside the venue: the page to join online or the place's page; empty "
+                  "otherwise." + _SLOTS),
 ]
 
 
@@ -380,8 +400,8 @@ def _csv_row(agenda: Agenda, p: Proposal, site: Site, lang: str, idents: dict) -
         "day": join(s.day for s in slots),
         "start": join(s.start for s in slots),
         "end": join(s.end for s in slots),
-        "room": join(s.room for s in slots),
-        "room_name": join(_room_name(agenda.room(s.room)) for s in slots),
+        "room": join(s.room or "" for s in slots),
+        "room_name": join(_room_name(agenda.room(s.room)) if s.room else "" for s in slots),
         "proposers": join(x.name for x in p.proposers),
         "organisations": join(x.organisation or "" for x in p.proposers),
         "countries": join(x.country or "" for x in p.proposers),
@@ -402,9 +422,19 @@ def _csv_row(agenda: Agenda, p: Proposal, site: Site, lang: str, idents: dict) -
         "start_iso": join(s.starts_at.isoformat() for s in slots),
         "end_iso": join(s.ends_at.isoformat() for s in slots),
         "slot_guids": join(idents[p.id, s.index].guid for s in slots),
+        "place_name": join(_place_field(s, "name") for s in slots),
+        "place_address": join(_place_field(s, "address") for s in slots),
+        "place_city": join(_place_field(s, "city") for s in slots),
+        "place_country": join(_place_field(s, "country") for s in slots),
+        "place_online": join(_flag(s.place.online) if s.place else "" for s in slots),
+        "place_url": join(_place_field(s, "url") for s in slots),
     }
     # Every text cell is neutralised; the numbers we write ourselves are left as numbers.
     return [neutralise_formula(v) if isinstance(v, str) else v for v in (cells[c] for c, _ in CSV_COLUMNS)]
+
+
+def _place_field(slot: Slot, name: str) -> str:
+    return (getattr(slot.place, name) or "") if slot.place else ""
 
 
 def proposals_csv(agenda: Agenda, *, base_url: str | None, lang: str = "fr") -> str:
@@ -445,8 +475,34 @@ def _frab_room_names(agenda: Agenda) -> dict:
     return {rid: (name if counts[name] == 1 else f"{name} ({rid})") for rid, name in names.items()}
 
 
+def _frab_places(agenda: Agenda, lang: str, taken) -> dict:
+    """Place -> the name of the room that stands for it in the schedule: frab has rooms only,
+    so each place of the sessions held elsewhere is a room after the venue's, in the order it
+    first appears ("Maison des associations, Lyon (FR)", "Online"), never a venue room's name."""
+    from .i18n import translator
+
+    t = translator(lang)
+    out, used = {}, set(taken)
+    for x in agenda.sessions():
+        place = x.slot.place
+        if place is None or place in out:
+            continue
+        parts = [v for v in (place.name, place.city) if v]
+        name = ", ".join(parts) + (f" ({place.country})" if place.country else "")
+        if place.online:
+            name = f"{name} ({t.gettext('online')})" if name else t.gettext("Online")
+        unique, n = name, 1
+        while unique in used:
+            n += 1
+            unique = f"{name} {n}"
+        used.add(unique)
+        out[place] = unique
+    return out
+
+
 def _frab_event(agenda: Agenda, p: Proposal, s: Slot, ident: Identity, site: Site, lang: str, acronym: str,
                 room_names) -> dict:
+    """`room_names` maps a room id, or a Place, to its name in the schedule."""
     return {
         "guid": ident.guid,
         "id": ident.id,
@@ -454,7 +510,7 @@ def _frab_event(agenda: Agenda, p: Proposal, s: Slot, ident: Identity, site: Sit
         "start": s.start,
         "end": s.ends_at.isoformat(),
         "duration": hours_minutes(s.duration),
-        "room": room_names[s.room],
+        "room": room_names[s.room or s.place],
         "slug": f"{acronym}-{ident.id}-{p.id}",
         # An absolute address is required: without a site address, the proposal's file.
         "url": site.absolute(proposal_path(p.id)) or source_url(agenda, p),
@@ -478,10 +534,11 @@ def frab_schedule(agenda: Agenda, *, base_url: str | None, generated: str, lang:
 
     Every day of the event is listed (with an empty `rooms` object when nothing happens),
     from its opening to its closing (past midnight when its hours run past midnight; from
-    day-change to day-change hour without hours). A slot belongs to its event day, so a
-    night session after midnight is listed under the evening's day, its `date` being the
-    real instant. Each day lists the rooms that have sessions, in the order of event.yaml,
-    each with its sessions in time order. Names of the event, rooms, formats (type) and
+    day-change to day-change hour without hours, or when the venue is closed that day). A
+    slot belongs to its event day, so a night session after midnight is listed under the
+    evening's day, its `date` being the real instant. Each day lists the rooms that have
+    sessions, in the order of event.yaml, then the places of sessions held elsewhere as rooms
+    (`_frab_places`), each with its sessions in time order. Names of the event, rooms, formats (type) and
     themes (track) are in `lang`. Days are numbered from 1, as frab and pretalx do. Without
     a site address (base_url None), `base_url` and the conference's `url` are left out and a
     session's `url` is its file in the repository."""
@@ -493,18 +550,25 @@ def frab_schedule(agenda: Agenda, *, base_url: str | None, generated: str, lang:
     clock = e.clock
     idents = identities(agenda)
     room_names = _frab_room_names(agenda)
+    places = _frab_places(agenda, lang, room_names.values())
+    room_names.update(places)
     order = {r.id: i for i, r in enumerate(e.rooms)}
+    order.update({place: len(order) + i for i, place in enumerate(places)})  # after the venue's rooms
     by_day = {}
     for x in agenda.sessions():
         by_day.setdefault(x.slot.day, []).append(x)
     days = []
     for index, day in enumerate(clock.days, start=1):
         opens, closes = clock.opening(day)
+        if not clock.venue_open(day):  # only sessions held elsewhere: the whole event day
+            opens = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=clock.day_change)
+            closes = opens + dt.timedelta(days=1)
         sessions = sorted(by_day.get(day.isoformat(), ()),
-                          key=lambda x: (order[x.slot.room], x.slot.starts_at, x.proposal.id, x.slot.index))
+                          key=lambda x: (order[x.slot.room or x.slot.place], x.slot.starts_at, x.proposal.id,
+                                         x.slot.index))
         rooms = {}
         for x in sessions:
-            rooms.setdefault(room_names[x.slot.room], []).append(
+            rooms.setdefault(room_names[x.slot.room or x.slot.place], []).append(
                 _frab_event(agenda, x.proposal, x.slot, idents[x.proposal.id, x.slot.index], site, lang, acronym,
                             room_names))
         days.append({"index": index, "date": day.isoformat(), "day_start": _iso(clock, opens),
@@ -518,7 +582,8 @@ def frab_schedule(agenda: Agenda, *, base_url: str | None, generated: str, lang:
         "timeslot_duration": "00:05",
         "time_zone_name": e.timezone,
         "url": site.absolute(),
-        "rooms": [{"name": room_names[r.id], "guid": frab_guid(agenda, "room", r.id)} for r in e.rooms],
+        "rooms": [{"name": room_names[r.id], "guid": frab_guid(agenda, "room", r.id)} for r in e.rooms]
+        + [{"name": name, "guid": frab_guid(agenda, "room", f"place/{name}")} for name in places.values()],
         "days": days,
     }
     schedule = {"version": version, "base_url": site.absolute(), "conference": conference}

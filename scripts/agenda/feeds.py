@@ -217,6 +217,19 @@ def recording_sentence(proposal: Proposal, lang: str) -> str:
     return _strings(lang)["recording." + (proposal.recording or "unknown")]
 
 
+def location(agenda: Agenda, slot, t) -> str:
+    """LOCATION: the room's name; for a session held elsewhere, its place (name, address,
+    city, country in the calendar's language), or for a session online its address to join
+    (or the word "online" when it has none)."""
+    if slot.room:
+        return t.name(agenda.room(slot.room).name)
+    place = slot.place
+    if place.online and place.url:  # the address to join, where a calendar app makes it a link
+        return ", ".join(x for x in (place.name, place.address, place.city,
+                                     t.country(place.country) if place.country else None, place.url) if x)
+    return place.text(country=t.country, online=t.gettext("online"))
+
+
 def _vevent(agenda, session: Session, ident, site: Site, dtstamp, zone, m) -> Event:
     p, s = session.proposal, session.slot
     url = site.absolute(proposal_path(p.id))
@@ -235,7 +248,7 @@ def _vevent(agenda, session: Session, ident, site: Site, dtstamp, zone, m) -> Ev
     ev.add("dtend", _wall(s.ends_at, zone))
     ev.add("summary", ical_text(p.title))
     ev.add("description", ical_text(description))
-    ev.add("location", ical_text(m.name(agenda.room(s.room).name)))
+    ev.add("location", ical_text(location(agenda, s, m.t)))
     if url:
         ev.add("url", url)
     ev.add("categories", [ical_text(c) for c in categories])

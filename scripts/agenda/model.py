@@ -41,6 +41,16 @@ class Place:
     online: bool = False
     url: str | None = None
 
+    def text(self, country=lambda code: code, online: str = "online") -> str:
+        """One line for people: name, address, city, country (as `country` writes a code),
+        then `online` for a session held online ("Mairie, 1 rue X, Lyon, France")."""
+        parts = [x for x in (self.name, self.address, self.city) if x]
+        if self.country:
+            parts.append(country(self.country))
+        if self.online:
+            parts.append(online)
+        return ", ".join(parts)
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -128,8 +138,9 @@ class Session:
 
     @property
     def key(self) -> str:
-        """Unique per session: the proposal id, with the slot's number when it has several."""
-        return self.proposal.id if len(self.proposal.slots) == 1 else f"{self.proposal.id}-{self.slot.index + 1}"
+        """Unique per session: the proposal id, with the slot's number after a dot when it has
+        several ("open-budgets.2"; ids have no dot, so no key is another proposal's id)."""
+        return self.proposal.id if len(self.proposal.slots) == 1 else f"{self.proposal.id}.{self.slot.index + 1}"
 
 
 @dataclass(frozen=True)
@@ -150,9 +161,15 @@ class Event:
     def days(self):
         return tuple(day.isoformat() for day in self.clock.days)
 
+    def venue_open(self, day: str) -> bool:
+        """Whether the venue's rooms are open on an event day (venue_dates)."""
+        return self.clock.venue_open(dt.date.fromisoformat(day))
+
     def hours_of(self, day: str):
-        """(HH:MM, HH:MM) opening hours of an event day, or None."""
-        hours = self.clock.hours_of(dt.date.fromisoformat(day))
+        """(HH:MM, HH:MM) opening hours of an event day, or None (and None on the days of a
+        week of events when the venue is closed: see venue_dates)."""
+        date = dt.date.fromisoformat(day)
+        hours = self.clock.hours_of(date) if self.clock.venue_open(date) else None
         return (timeline.hhmm(hours.start), timeline.hhmm(hours.end)) if hours else None
 
 

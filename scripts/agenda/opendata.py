@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import exports, feeds
+from . import exports, feeds, sessions_data
 
 DATA_DIR = "data"
 
@@ -23,6 +23,7 @@ FILES = (
     ("data/proposals/<proposal>.ics", "iCalendar", "data.ics_proposal"),
     ("data/feed.atom", "Atom", "data.atom"),
     ("data/schedule.json", "frab / C3VOC JSON", "data.frab"),
+    ("data/sessions.json", "JSON", "data.sessions"),
 )
 
 
@@ -45,6 +46,7 @@ def data_files(agenda, history: dict, *, base_url: str | None, stamp: dt.datetim
         "data/agenda.ics": feeds.calendar_all(agenda, base_url=base_url, stamp=stamp, lang=lang),
         "data/feed.atom": feeds.atom_feed(agenda, history, base_url=base_url, lang=lang, fallback_updated=generated),
         "data/schedule.json": exports.frab_schedule(agenda, base_url=base_url, generated=generated, lang=lang),
+        "data/sessions.json": sessions_data.sessions_json(agenda),
     }
     for theme in agenda.themes:
         files[theme_calendar_path(theme.id)] = feeds.calendar_theme(agenda, theme.id, base_url=base_url,

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import exports, opendata
+from . import attend, exports, opendata
 from .i18n import N_, translator
 from .markdown import plain_text, render_markdown
 from .model import Agenda
@@ -55,6 +55,8 @@ DATA_DESCRIPTIONS = {
     "data.atom": N_("The latest proposals and status changes (accepted, scheduled), for a feed reader."),
     "data.frab": N_("The programme in the frab / C3VOC format read by conference schedule apps."),
     "data.frab_xml": N_("The same programme as frab XML, read by schedule apps and recording pipelines."),
+    "data.sessions": N_("Every session's times, room or place and title, small enough for a phone: what the "
+                        "\u201chappening now\u201d and \u201cmy agenda\u201d pages read."),
 }
 
 _HEADING = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -118,7 +120,7 @@ class Site:
     the theme's folder of overrides, searched first for templates."""
 
     def __init__(self, agenda: Agenda, lang: str = "fr", url=url_of, template: str | None = None,
-                 custom_dir=None, prefix: str = ""):
+                 custom_dir=None, prefix: str = "", base_url: str | None = None):
         self.agenda = agenda
         self.lang = lang
         self.t = translator(lang)
@@ -133,6 +135,9 @@ class Site:
             proposal_key=proposal_key, theme_key=theme_key,
             filter_key=filter_key, day_key=day_key,
         )
+        # Attending (attend.py): `base_url` is the site's absolute address (QR codes), or None.
+        self.base_url = base_url
+        self.attending = attend.setup(self)
 
     # --- links ----------------------------------------------------------------------------
 
@@ -285,6 +290,7 @@ class Site:
         yield self.simple("data.md", "data.html", self.t.gettext("Open data"),
                           self.t.gettext("The programme as open data: JSON, CSV, iCalendar, Atom, frab."))
         yield self.simple("propose.md", "propose.html", self.t.gettext("Propose a session"))
+        yield from self.attending.pages()  # now, my agenda, elsewhere, accessibility, door sheets
         for p in self.agenda.proposals:
             yield self.proposal_page(p)
 
@@ -353,9 +359,9 @@ def _bound(method):
 
 
 def render_site(agenda: Agenda, lang: str = "fr", url=url_of, template: str | None = None, custom_dir=None,
-                prefix: str = "") -> dict:
+                prefix: str = "", base_url: str | None = None) -> dict:
     """key -> Page for every page of the site in one language."""
-    site = Site(agenda, lang, url, template, custom_dir, prefix)
+    site = Site(agenda, lang, url, template, custom_dir, prefix, base_url=base_url)
     return {page.key: page for page in site.pages()}
 
 

@@ -89,7 +89,8 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         agenda = self.agenda
         template = Path(config.docs_dir) / "proposal-template.yaml"
         site = Site(agenda, self.lang, template=template.read_text(encoding="utf-8") if template.is_file() else None,
-                    custom_dir=config.theme.custom_dir, prefix=self.prefix)
+                    custom_dir=config.theme.custom_dir, prefix=self.prefix,
+                    base_url=usable_base(self.site_url or agenda.event.site_url))
         self.pages = {page.key: page for page in site.pages()}
         self.data = {}
         if self.parent is None:  # open data: once, at the root, for every language
@@ -98,6 +99,7 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
                 log.info(f"agenda: {NO_ADDRESS_NOTE}")
             history = complete(status_history(self.root), agenda, self.build_date.isoformat())
             self.data = data_files(agenda, history, base_url=base_url, stamp=self.build_date, lang=self.lang)
+        self.data.update(site.attending.files())  # this language's QR codes (attend.py), in its own folder
         return config
 
     report_pages = None  # the pages listing the problems, while serving an invalid programme

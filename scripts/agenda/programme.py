@@ -73,6 +73,7 @@ class Day:
     long: tuple  # Session: items over several event days, shown on each of them
     elsewhere: tuple  # Session: held outside the venue (no room), not in the grid
     grid: Grid | None
+    venue_open: bool = True  # False on the days of a week of events when the venue is closed
 
     def covers(self, session) -> bool:
         return session in self.long
@@ -125,7 +126,8 @@ class Programme:
         in_grid = [s for s in own if s not in long and s.slot.room]
         elsewhere = tuple(s for s in own if s not in long and not s.slot.room)
         listed = sorted({*own, *long}, key=lambda s: (s.slot.starts_at, s.proposal.id, s.slot.index))
-        return Day(day, self.agenda.event.hours_of(day), tuple(listed), long, elsewhere, self._grid(in_grid))
+        return Day(day, self.agenda.event.hours_of(day), tuple(listed), long, elsewhere, self._grid(in_grid),
+                   self.agenda.event.venue_open(day))
 
     def _grid(self, sessions) -> Grid | None:
         if not sessions:
