@@ -10,8 +10,8 @@ builds, each run a fresh `python -m mkdocs build --strict -q` subprocess (NO_MKD
 * **plugin**: the real site (`plugins: - agenda`), Pagefind index included (the plugin runs
   `python -m pagefind` in on_post_build);
 * **plugin, search: false**: the same with `agenda: {search: false}`, then, timed on its own,
-  the Pagefind step `python -m pagefind --site SITE --silent` (the command the plugin runs:
-  one index per language), so the Pagefind share of the build is known;
+  the Pagefind step (`agenda.search.build_index(SITE)`, what the plugin runs: Pagefind once
+  per language), so the Pagefind share of the build is known;
 * **floor + Material search**: "a plain mkdocs build of the same pages written as static
   Markdown files": every page `agenda.pages.render_site(agenda, lang)` returns, for each of
   the site's languages (event.yaml's site_languages, default fr and en), is written to
@@ -313,9 +313,8 @@ def mkdocs_cmd(quiet=True):
 
 
 def pagefind_cmd(site: Path, lang: str | None = None):
-    # the same command as scripts/agenda/search.py
-    # as the plugin runs it: one index per language, from each page's <html lang>
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+    """The plugin's search step on its own: Pagefind once per language of the site."""
+    return [sys.executable, "-c", "import sys; from agenda.search import build_index; build_index(sys.argv[1])", str(site)]
 
 
 def dir_bytes(path: Path) -> int:
@@ -332,12 +331,17 @@ def html_files(site: Path):
     return sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
 
 
+def bundles(site: Path) -> list:
+    """The search bundles of a site: pagefind/ and, for each other language, <lang>/pagefind/."""
+    return sorted(p for p in [site / "pagefind", *site.glob("*/pagefind")] if p.is_dir())
+
+
 def site_measures(variant: str, site: Path) -> dict:
     out = {"output_bytes": dir_bytes(site), "html_pages": len(html_files(site))}
     if variant in (PLUGIN, PAGEFIND):
-        index = site / "pagefind"
-        out["search_index_bytes"] = dir_bytes(index) if index.exists() else None
-        out["search_index_files"] = sum(1 for p in index.rglob("*") if p.is_file()) if index.exists() else 0
+        found = bundles(site)
+        out["search_index_bytes"] = sum(dir_bytes(b) for b in found) if found else None
+        out["search_index_files"] = sum(1 for b in found for p in b.rglob("*") if p.is_file())
     elif variant == FLOOR:
         index = site / "search" / "search_index.json"
         out["search_index_bytes"] = index.stat().st_size if index.exists() else None
@@ -364,8 +368,8 @@ def run_build(variant, folder: Path, quiet=True):
 
 def run_pagefind(folder: Path, lang: str):
     site = folder / "site"
-    if (site / "pagefind").exists():
-        shutil.rmtree(site / "pagefind")
+    for bundle in bundles(site):
+        shutil.rmtree(bundle)
     result = measure(pagefind_cmd(site, lang), folder)
     result["warnings"] = []
     if result["rc"] != 0:
@@ -600,7 +604,7 @@ def bench_count(n, repeat, seed, keep):
                 measures = {"search_index_bytes": measures["search_index_bytes"],
                             "search_index_files": measures["search_index_files"]}
             elif variant == PLUGIN_NOSEARCH:  # its site now also holds the Pagefind output
-                measures["output_bytes"] -= dir_bytes(site / "pagefind") if (site / "pagefind").exists() else 0
+                measures["output_bytes"] -= sum(dir_bytes(b) for b in bundles(site))
             row.update(measures)
         rows[variant] = row
 
