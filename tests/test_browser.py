@@ -130,7 +130,8 @@ class Tab:
         self.page = self.context.new_page()
         self.problems = []
         self.page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
-        self.page.on("requestfailed", lambda r: r.url not in self.external
+        # (a request the browser cancels because the page navigates away is not a failure)
+        self.page.on("requestfailed", lambda r: r.url not in self.external and "ERR_ABORTED" not in (r.failure or "")
                      and self.problems.append(f"request failed: {r.url} {r.failure}"))
         self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
         # Material's script fetches a sitemap.xml beside every link[rel=alternate] it finds
