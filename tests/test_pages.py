@@ -85,7 +85,7 @@ def test_every_internal_link_points_to_a_page(agenda, lang):
             target = posixpath.normpath(posixpath.join(base, href))
             own_bundle = target.startswith(f"{prefix}pagefind/")  # each language's search bundle
             if target.startswith(shared) or own_bundle or target in ("proposal-template.yaml", f"{prefix}proposal-template.yaml",
-                                                       f"{prefix}assets/search.js"):
+                                                       f"{prefix}assets/search.js", f"{prefix}assets/propose.js"):
                 continue  # open data (test_opendata.py), the search bundle and docs/ files (test_site.py)
             if target.startswith(f"{prefix}qr/") or target == f"{prefix}assets/attend.js":
                 continue  # the QR codes and the attending script (test_attend.py)

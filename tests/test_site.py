@@ -224,12 +224,18 @@ def test_generated_programme_builds(tmp_path):
     assert html.escape(report.proposals[some].data["title"]) in page
 
 
-def test_propose_in_your_browser_opens_githubs_editor_with_the_template(site):
+def test_propose_in_your_browser_opens_githubs_editor_with_a_short_skeleton(site):
+    """The Propose page's browser path: a short address (GitHub refuses about 8 KB) with a
+    skeleton rather than the whole template, and a file name to change (tests/test_contribute.py
+    checks the skeleton and the browser tests the unique name given at click time)."""
     from urllib.parse import parse_qs, urlsplit
 
-    page = read(site, "")
+    page = read(site, "propose")
     href = html.unescape(re.search(r'href="(https://github.com/example-org/agenda/new/main/proposals\?[^"]+)"',
                                    page).group(1))
+    assert len(href) < 2000
     query = parse_qs(urlsplit(href).query)
-    assert query["filename"] == ["nouvelle-session.yaml"]
-    assert query["value"] == [(ROOT / "docs" / "proposal-template.yaml").read_text(encoding="utf-8")]
+    assert query["filename"] == ["A-RENOMMER.yaml"] and 'data-agenda-unique="session-"' in page
+    assert 'title: "Title of my session / Titre de ma session"' in query["value"][0]
+    home = read(site, "")
+    assert 'href="propose/"' in home and "/new/main/proposals" not in home  # the home page leads to the three paths

@@ -14,7 +14,6 @@ import posixpath
 import re
 from dataclasses import dataclass
 from html import unescape
-from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -23,6 +22,7 @@ from .i18n import N_, translator
 from .markdown import plain_text, render_markdown
 from .model import Agenda
 from .programme import Programme
+from .contribute import Contribute
 from .templating import environment
 
 FACETS = ("theme", "format", "language")
@@ -42,6 +42,8 @@ NAV_TITLES = {
     "search.md": N_("Search"),
     "data.md": N_("Open data"),
     "propose.md": N_("Propose"),
+    "under-review.md": N_("Under review"),
+    "looking-for/index.md": N_("Looking for"),
 }
 
 # opendata.FILES names each file's description by a key: its words, here.
@@ -120,7 +122,7 @@ class Site:
     the theme's folder of overrides, searched first for templates."""
 
     def __init__(self, agenda: Agenda, lang: str = "fr", url=url_of, template: str | None = None,
-                 custom_dir=None, prefix: str = "", base_url: str | None = None):
+                 custom_dir=None, prefix: str = "", base_url: str | None = None, review=None):
         self.agenda = agenda
         self.lang = lang
         self.t = translator(lang)
@@ -138,6 +140,10 @@ class Site:
         # Attending (attend.py): `base_url` is the site's absolute address (QR codes), or None.
         self.base_url = base_url
         self.attending = attend.setup(self)
+        # Taking part (contribute.py): `review` is the GitHub snapshot's lane, or None offline.
+        self.review = review
+        self.contribute = Contribute(self, review)
+        self.env.globals.update(review=review, contribute=self.contribute, board_key=self.contribute.board_key)
 
     # --- links ----------------------------------------------------------------------------
 
@@ -234,13 +240,9 @@ class Site:
         return plain_text(markdown, limit)
 
     def browser_url(self) -> str | None:
-        """GitHub's web editor on a new proposals/ file, pre-filled with the template: a
-        proposal without Git on one's computer."""
-        if not self.template:
-            return None
-        ev = self.agenda.event
-        return (f"{ev.repository}/new/{quote(ev.branch)}/proposals?filename=nouvelle-session.yaml"
-                f"&value={quote(self.template, safe='')}")
+        """GitHub's web editor on a new proposals/ file, pre-filled with a short skeleton
+        (contribute.py): a proposal without Git on one's computer."""
+        return self.contribute.browser_url()
 
     def organisations(self):
         """[(organisation or None, people, proposals)]: organisations alphabetically, then
@@ -290,6 +292,7 @@ class Site:
         yield self.simple("data.md", "data.html", self.t.gettext("Open data"),
                           self.t.gettext("The programme as open data: JSON, CSV, iCalendar, Atom, frab."))
         yield self.simple("propose.md", "propose.html", self.t.gettext("Propose a session"))
+        yield from self.contribute.pages()  # under review, the "looking for" board
         yield from self.attending.pages()  # now, my agenda, elsewhere, accessibility, door sheets
         for p in self.agenda.proposals:
             yield self.proposal_page(p)
@@ -359,9 +362,9 @@ def _bound(method):
 
 
 def render_site(agenda: Agenda, lang: str = "fr", url=url_of, template: str | None = None, custom_dir=None,
-                prefix: str = "", base_url: str | None = None) -> dict:
-    """key -> Page for every page of the site in one language."""
-    site = Site(agenda, lang, url, template, custom_dir, prefix, base_url=base_url)
+                prefix: str = "", base_url: str | None = None, review=None) -> dict:
+    """key -> Page for every page of the site in one language; `review`: underreview.load_review's."""
+    site = Site(agenda, lang, url, template, custom_dir, prefix, base_url=base_url, review=review)
     return {page.key: page for page in site.pages()}
 
 

@@ -32,6 +32,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import get_toc
 
+from .github_snapshot import SnapshotError, snapshot_path
 from .history import build_date, complete, status_history
 from .i18n import translator
 from .markdown import escape
@@ -40,6 +41,7 @@ from .opendata import data_files
 from .pages import NAV_TITLES, Site, url_of
 from .problems import format_text
 from .repository import EVENT_FILE, FOLDERS, check_repository
+from .underreview import load_review
 from .urls import NO_ADDRESS_NOTE, usable_base
 
 log = logging.getLogger("mkdocs.plugins.agenda")
@@ -83,6 +85,7 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
             self.agenda = build_agenda(self.report.event, self.report.themes, self.report.proposals)
             self.languages = tuple(self.report.event.data.get("site_languages", DEFAULT_LANGUAGES))
             self.site_url = config.site_url
+            self.review = self._review()
         self.lang = self.config.language or self.languages[0]
         self.prefix = "" if self.lang == self.languages[0] else f"{self.lang}/"
         self._configure(config)
@@ -90,7 +93,7 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         template = Path(config.docs_dir) / "proposal-template.yaml"
         site = Site(agenda, self.lang, template=template.read_text(encoding="utf-8") if template.is_file() else None,
                     custom_dir=config.theme.custom_dir, prefix=self.prefix,
-                    base_url=usable_base(self.site_url or agenda.event.site_url))
+                    base_url=usable_base(self.site_url or agenda.event.site_url), review=self.review)
         self.pages = {page.key: page for page in site.pages()}
         self.data = {}
         if self.parent is None:  # open data: once, at the root, for every language
@@ -127,8 +130,22 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
             raise PluginError("the programme has problems; fix them and build again:\n" + format_text(errors).rstrip())
 
     def _inherit(self, parent):
-        for name in ("root", "report", "agenda", "languages", "build_date", "site_url", "serving", "dirty"):
+        for name in ("root", "report", "agenda", "languages", "build_date", "site_url", "serving", "dirty", "review"):
             setattr(self, name, getattr(parent, name))
+
+    def _review(self):
+        """The proposals under review and their support, from the GitHub snapshot when the build
+        has one (underreview.py); None without it: the offline site, unchanged. A broken file is
+        said once and the site is built without it."""
+        try:
+            review = load_review(self.root, self.report, self.agenda)
+        except SnapshotError as exc:
+            log.info(f"agenda: the site is built without the proposals under review: {exc.message}")
+            return None
+        if review is not None:
+            log.info(f"agenda: {len(review.items)} proposals under review and the support of {len(review.support)} "
+                     f"from {snapshot_path(self.root)}")
+        return review
 
     def _configure(self, config):
         """The interface language, the event's name in the header, the site's address."""
