@@ -20,7 +20,7 @@ import pytest
 from icalendar import Calendar
 
 from agenda import exports, feeds
-from agenda.i18n import Messages
+from agenda.i18n import Messages, translator
 from agenda.model import build_agenda
 from agenda.repository import check_repository
 from conftest import ROOT
@@ -281,13 +281,14 @@ def test_calendar_says_who_may_be_recorded(times, lang):
     said = {}
     for e in events:
         said[str(e["SUMMARY"])] = (x_text(e["X-AGENDA-DO-NOT-RECORD"]), str(e["DESCRIPTION"]).rsplit("\n", 1)[-1])
-    sentences = feeds.STRINGS[lang]
-    assert said[times.proposal("repeated-workshop").title] == ("FALSE", sentences["recording.allowed"])
-    assert said[times.proposal("midnight-party").title] == ("TRUE", sentences["recording.not-allowed"])
-    assert said[times.proposal("night-session").title] == ("TRUE", sentences["recording.unknown"])
-    assert len(set(sentences[k] for k in ("recording.allowed", "recording.not-allowed", "recording.unknown"))) == 3
-    for key in ("recording.not-allowed", "recording.unknown"):
-        assert sentences[key].startswith(("Ne pas enregistrer", "Do not record"))
+    t = translator(lang)
+    sentences = {key: t.gettext(message) for key, message in feeds.RECORDING.items()}
+    assert said[times.proposal("repeated-workshop").title] == ("FALSE", sentences["allowed"])
+    assert said[times.proposal("midnight-party").title] == ("TRUE", sentences["not-allowed"])
+    assert said[times.proposal("night-session").title] == ("TRUE", sentences[None])
+    assert len(set(sentences.values())) == 3
+    for key in ("not-allowed", None):
+        assert sentences[key].startswith({"fr": "Ne pas enregistrer", "en": "Do not record"}[lang])
 
 
 def test_calendar_subtitle_and_persons_without_organisation(times):

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vText
 
 from .exports import identities
-from .i18n import Messages
+from .i18n import N_, Messages, translator
 from .model import Agenda, Proposal, Session
 from .urls import Site, proposal_path
 
@@ -51,25 +51,15 @@ FEED_PATH = "data/feed.atom"
 
 # Strings that the site's catalogue (agenda.i18n) does not have. English is the fallback
 # for a language added to the catalogue but not here.
-STRINGS = {
-    "fr": {
-        "new": "Nouvelle proposition : {title}",
-        "feed_subtitle": "Nouvelles propositions et changements de statut (acceptées, programmées)",
-        "calendar_of": "{event} — {name}",
-        "proposers": "Porteurs",
-        "recording.allowed": "Enregistrement et diffusion autorisés par les intervenants.",
-        "recording.not-allowed": "Ne pas enregistrer ni diffuser : les intervenants ont refusé.",
-        "recording.unknown": "Ne pas enregistrer ni diffuser : les intervenants n'ont pas donné leur accord.",
-    },
-    "en": {
-        "new": "New proposal: {title}",
-        "feed_subtitle": "New proposals and status changes (accepted, scheduled)",
-        "calendar_of": "{event} — {name}",
-        "proposers": "Proposers",
-        "recording.allowed": "Recording and streaming allowed by the speakers.",
-        "recording.not-allowed": "Do not record or stream: the speakers said no.",
-        "recording.unknown": "Do not record or stream: the speakers have not agreed to it.",
-    },
+# The words of the calendars and the feed, translated through the catalogues (agenda.i18n).
+NEW_PROPOSAL = N_("New proposal: %(title)s")
+FEED_SUBTITLE = N_("New proposals and status changes (accepted, scheduled)")
+CALENDAR_OF = N_("%(event)s — %(name)s")
+PROPOSERS = N_("Proposers")
+RECORDING = {
+    "allowed": N_("Recording and streaming allowed by the speakers."),
+    "not-allowed": N_("Do not record or stream: the speakers said no."),
+    None: N_("Do not record or stream: the speakers have not agreed to it."),
 }
 
 # Feed events, and their order among events of the same instant: the later step of a
@@ -77,8 +67,8 @@ STRINGS = {
 FEED_KINDS = ("scheduled", "accepted", "proposed")
 
 
-def _strings(lang):
-    return STRINGS.get(lang, STRINGS["en"])
+def _say(lang, message, **values):
+    return translator(lang).gettext(message, **values)
 
 
 # --------------------------------------------------------------------------- text cleaning
@@ -143,7 +133,7 @@ def calendar_theme(agenda: Agenda, theme_id: str, *, base_url: str | None, stamp
     """The sessions of one theme (KeyError for an unknown theme)."""
     m = Messages(lang)
     theme = agenda.theme(theme_id)
-    name = _strings(lang)["calendar_of"].format(event=m.name(agenda.event.name), name=m.name(theme.name))
+    name = _say(lang, CALENDAR_OF, event=m.name(agenda.event.name), name=m.name(theme.name))
     return _calendar(agenda, sessions_of(agenda, theme_id=theme_id), name,
                      base_url=base_url, stamp=stamp, m=m)
 
@@ -156,7 +146,7 @@ def calendar_proposal(agenda: Agenda, proposal_id: str, *, base_url: str | None,
     p = agenda.proposal(proposal_id)
     if not p.slots:
         raise ValueError(f"proposal {proposal_id!r} is not scheduled (status {p.status})")
-    name = _strings(lang)["calendar_of"].format(event=m.name(agenda.event.name), name=p.title)
+    name = _say(lang, CALENDAR_OF, event=m.name(agenda.event.name), name=p.title)
     return _calendar(agenda, sessions_of(agenda, proposal_id=proposal_id), name,
                      base_url=base_url, stamp=stamp, m=m)
 
@@ -214,7 +204,7 @@ def _wall(moment: dt.datetime, zone):
 
 def recording_sentence(proposal: Proposal, lang: str) -> str:
     """What a reader of the calendar is told about recording: the proposers' consent."""
-    return _strings(lang)["recording." + (proposal.recording or "unknown")]
+    return _say(lang, RECORDING[proposal.recording])
 
 
 def location(agenda: Agenda, slot, t) -> str:
@@ -236,7 +226,7 @@ def _vevent(agenda, session: Session, ident, site: Site, dtstamp, zone, m) -> Ev
     people = ", ".join(f"{x.name} ({x.organisation})" if x.organisation else x.name for x in p.proposers)
     lines = [url] if url else []
     if people:
-        lines.append(f"{_strings(m.lang)['proposers']}{m('colon')}{people}")
+        lines.append(f"{_say(m.lang, PROPOSERS)}{m('colon')}{people}")
     lines.append(recording_sentence(p, m.lang))
     description = "\n\n".join(part for part in (p.subtitle, p.summary, "\n".join(lines)) if part)
     categories = [m.name(agenda.theme(t).name) for t in p.themes]
@@ -322,7 +312,7 @@ def _sub(parent, tag, text=None, **attrs):
 
 def _entry_title(kind, title, m):
     if kind == "proposed":
-        return _strings(m.lang)["new"].format(title=title)
+        return _say(m.lang, NEW_PROPOSAL, title=title)
     return f"{m('status.' + kind)}{m('colon')}{title}"
 
 
@@ -357,7 +347,7 @@ def atom_feed(agenda: Agenda, history, *, base_url: str | None, lang: str = "fr"
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": lang})
     _sub(feed, "id", feed_id)
     _sub(feed, "title", m.name(event.name), type="text")
-    _sub(feed, "subtitle", _strings(lang)["feed_subtitle"], type="text")
+    _sub(feed, "subtitle", _say(lang, FEED_SUBTITLE), type="text")
     _sub(feed, "updated", _rfc3339(updated))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=site.link(FEED_PATH))
     _sub(feed, "link", rel="alternate", type="text/html", href=site.link())
