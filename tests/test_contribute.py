@@ -118,11 +118,12 @@ def test_a_programme_with_many_themes_keeps_the_link_short(agenda):
     assert "theme-number-000" in unquote(url) and "theme-number-299" not in unquote(url)  # the choices left out
 
 
-def test_the_placeholder_file_name_is_refused_and_a_random_one_is_not(tmp_path):
+def test_the_placeholder_file_name_is_refused_and_a_random_one_is_not(agenda, tmp_path):
     repo = copy_repo(tmp_path / "repo", ("event.yaml", "themes", "proposals"))
     text = (ROOT / "proposals" / "foi-request-tracker.yaml").read_text(encoding="utf-8")
-    for lang in ("fr", "en"):
-        name = translator(lang).gettext("RENAME-ME") + ".yaml"
+    for lang in ("fr", "en", "ar"):
+        name = Site(agenda, lang, template="x").contribute.placeholder_name()
+        assert name == translator(lang).gettext("RENAME-ME") + ".yaml"
         (repo / "proposals" / name).write_text(text, encoding="utf-8")
         found = [p for p in check_repository(repo, jobs=1).problems if p.file == f"proposals/{name}"]
         assert "bad-file-name" in {p.rule for p in found}
