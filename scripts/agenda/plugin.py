@@ -34,7 +34,7 @@ from mkdocs.structure.toc import get_toc
 
 from .github_snapshot import SnapshotError, snapshot_path
 from .history import build_date, complete, status_history
-from .i18n import translator
+from .i18n import default_language, translator
 from .markdown import escape
 from .model import build_agenda
 from .opendata import data_files
@@ -118,16 +118,18 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         # a reviewer settles a warning by acknowledging it in the proposal.
         strict = self.config.strict
         errors = [p for p in report.problems if p.is_error or strict]
+        said = translator(default_language())  # the words of the person building, as agenda check's
         for warning in ([] if strict else [p for p in report.problems if not p.is_error]):
-            log.info("agenda " + format_text([warning]).rstrip())
+            log.info("agenda " + format_text([warning], said).rstrip())
         self.report_pages = None
         if errors and self.serving:  # a warning or an exception would stall the preview
             from .serve_errors import error_pages
 
-            log.info("the programme has problems, shown in the browser:\n" + format_text(errors).rstrip())
-            self.report_pages = error_pages(report.problems, config)
+            log.info("the programme has problems, shown in the browser:\n" + format_text(errors, said).rstrip())
+            self.report_pages = error_pages(report.problems, config, said)
         elif errors:
-            raise PluginError("the programme has problems; fix them and build again:\n" + format_text(errors).rstrip())
+            raise PluginError("the programme has problems; fix them and build again:\n"
+                              + format_text(errors, said).rstrip())
 
     def _inherit(self, parent):
         for name in ("root", "report", "agenda", "languages", "build_date", "site_url", "serving", "dirty", "review"):

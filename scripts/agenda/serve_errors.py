@@ -7,20 +7,16 @@ the problem is only in the terminal. So while serving, the plugin publishes this
 instead: every page the navigation names (the home page first) holds the same list of
 problems, the lines `agenda check` prints, escaped. The live-reload script MkDocs adds to
 every page reloads it when a file is saved, and the real site comes back once it is valid.
+The problems are in the language of the person running the command (as `agenda check`).
 """
 
 from __future__ import annotations
 
 import os
 
-from .markdown import escape
 from .pages import Page
 from .problems import format_text
-
-TITLE = "Le programme a des problèmes / The programme has problems"
-NOTE = ("La prévisualisation reviendra dès qu'ils seront corrigés ; « mkdocs build » et « agenda check » "
-        "refusent le programme tant qu'ils sont là. / The preview comes back as soon as they are fixed; "
-        "mkdocs build and agenda check refuse the programme until then.")
+from .templating import environment
 
 
 def nav_pages(nav) -> list:
@@ -38,16 +34,18 @@ def nav_pages(nav) -> list:
     return found
 
 
-def error_pages(problems, config) -> dict:
+def error_pages(problems, config, translator) -> dict:
     """key -> Page: the home page and every page of the navigation that docs/ does not hold,
-    each listing `problems` (so that no link of the navigation is broken)."""
-    count = sum(1 for p in problems if p.is_error)
-    body = (f"<h1>{escape(TITLE)}</h1>\n<p>{escape(f'{count} error(s)')} — {escape(NOTE)}</p>\n"
-            f'<pre class="agenda-problems"><code>{escape(format_text(problems))}</code></pre>')
+    each listing `problems` in the translator's language (so that no link of the navigation is
+    broken). From the template agenda/problems.html, which a site owner may override too."""
+    env = environment(translator, config.theme.custom_dir if hasattr(config, "theme") else None)
+    title = translator.gettext("The programme has problems")
+    body = env.get_template("agenda/problems.html").render(
+        errors=sum(1 for p in problems if p.is_error), report=format_text(problems, translator))
     keys = ["index.md"] + nav_pages(config.get("nav") or [])
     docs = config.get("docs_dir") or ""
     pages = {}
     for key in keys:
         if key not in pages and not os.path.isfile(os.path.join(docs, key)):
-            pages[key] = Page(key, TITLE, body, TITLE)
+            pages[key] = Page(key, title, body, title)
     return pages
