@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Generate a valid programme shaped like a large community congress, for the site's scale.
 
-    python benchmarks/congress.py --out /tmp/congress [--sessions 1500] [--rooms 90] [--days 4] [--seed 0]
+    python benchmarks/congress.py --out /tmp/congress [--sessions 1500] [--rooms 90] [--days 4] [--seed 0] [--build]
+
+With --build, the site is built too (the real `mkdocs build`, both languages) and the size of
+each day's page is printed: bytes and elements, against the budget of 300 KB and 5,000
+elements (tests/test_scale.py checks the same budget quickly, without MkDocs).
 
 Real congress programmes (about 1,350 sessions in 90 rooms over 4 days, see
 /work/shared/design.md) are not a summit's: this writes what they hold, on top of
@@ -166,11 +170,47 @@ def main(argv=None) -> int:
     parser.add_argument("--rooms", type=int, default=90)
     parser.add_argument("--days", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--build", action="store_true", help="build the site and measure each day's page")
     args = parser.parse_args(argv)
     info = generate_congress(args.out, args.sessions, args.rooms, args.days, args.seed)
     print(f"{info['proposals']} proposals, {info['sessions']} sessions in {info['rooms']} rooms over "
           f"{info['days']} days, written to {info['out']}")
-    return 0
+    return build_and_measure(Path(args.out)) if args.build else 0
+
+
+def build_and_measure(out: Path) -> int:
+    """The real build of the congress, then each day page's bytes and elements."""
+    import os
+    import subprocess
+    import time
+    from html.parser import HTMLParser
+
+    for name in ("mkdocs.yml", "docs", "overrides"):
+        source = HERE.parent / name
+        if source.is_dir():
+            shutil.copytree(source, out / name, dirs_exist_ok=True)
+        else:
+            shutil.copy(source, out / name)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(out / "mkdocs.yml"), "-d",
+                    str(out / "site")], check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    print(f"built in {time.perf_counter() - started:.1f} s")
+
+    class Count(HTMLParser):
+        found = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.found += 1
+
+    worst = 0
+    for page in sorted((out / "site").glob("**/programme/2*/index.html")):
+        text = page.read_text(encoding="utf-8")
+        count = Count()
+        count.feed(text)
+        size = len(text.encode("utf-8"))
+        worst = max(worst, size)
+        print(f"{page.relative_to(out / 'site')}: {size / 1000:.0f} KB, {count.found} elements")
+    return 0 if worst <= 300_000 else 1
 
 
 if __name__ == "__main__":

@@ -179,8 +179,8 @@ class Attending:
 
     def files(self) -> dict:
         """path -> bytes: the QR code of every session's page, in this language's folder."""
-        return {qr.path(p.id): qr.svg(self.page_url(p)) for p in self.agenda.proposals
-                if p.slots and self.page_url(p)}
+        return qr.svgs({qr.path(p.id): self.page_url(p) for p in self.agenda.proposals
+                        if p.slots and self.page_url(p)})
 
     # --- door sheets ----------------------------------------------------------------------------
 
