@@ -40,7 +40,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WIDTH = 90  # wrap long lines like the hand-written files do
 
-# --- the near-duplicate tokenizer of scripts/agenda/rules.py, copied so the generator does not
+# --- the near-duplicate tokenizer of scripts/agenda/check/rules.py, copied so the generator does not
 # depend on the package; `title_tokens` must agree with it (checked by agenda check itself). ---
 _STOPWORDS = frozenset(
     "a an and the of for in on to with by at from or de des du la le les et en un une pour sur "

@@ -10,10 +10,10 @@ builds, each run a fresh `python -m mkdocs build --strict -q` subprocess (NO_MKD
 * **plugin**: the real site (`plugins: - agenda`), Pagefind index included (the plugin runs
   `python -m pagefind` in on_post_build);
 * **plugin, search: false**: the same with `agenda: {search: false}`, then, timed on its own,
-  the Pagefind step (`agenda.search.build_index(SITE)`, what the plugin runs: Pagefind once
+  the Pagefind step (`agenda.site.search.build_index(SITE)`, what the plugin runs: Pagefind once
   per language), so the Pagefind share of the build is known;
 * **floor + Material search**: "a plain mkdocs build of the same pages written as static
-  Markdown files": every page `agenda.pages.render_site(agenda, lang)` returns, for each of
+  Markdown files": every page `agenda.site.pages.render_site(agenda, lang)` returns, for each of
   the site's languages (event.yaml's site_languages, default fr and en), is written to
   docs/<key> (docs/<lang>/<key> for a language after the first) (front matter with the page's title and description, which the plugin hands to
   the templates, then the page's HTML as-is: Python-Markdown passes block HTML through); the
@@ -234,11 +234,11 @@ def prepare(n: int, seed: int, work: Path) -> dict:
 
     # the floor: every generated page of every language as a static Markdown file, where the
     # plugin writes it (the first language at the root, the others under <lang>/)
-    from agenda.markdown import escape
+    from agenda.site.markdown import escape
     from agenda.model import build_agenda
-    from agenda.pages import render_site
-    from agenda.plugin import DEFAULT_LANGUAGES
-    from agenda.repository import check_repository
+    from agenda.site.pages import render_site
+    from agenda.site.plugin import DEFAULT_LANGUAGES
+    from agenda.check.repository import check_repository
 
     report = check_repository(corpus)
     errors = [p for p in report.problems if p.is_error]
@@ -314,7 +314,7 @@ def mkdocs_cmd(quiet=True):
 
 def pagefind_cmd(site: Path, lang: str | None = None):
     """The plugin's search step on its own: Pagefind once per language of the site."""
-    return [sys.executable, "-c", "import sys; from agenda.search import build_index; build_index(sys.argv[1])", str(site)]
+    return [sys.executable, "-c", "import sys; from agenda.site.search import build_index; build_index(sys.argv[1])", str(site)]
 
 
 def dir_bytes(path: Path) -> int:

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from agenda.model import build_agenda
-from agenda.repository import check_repository
+from agenda.check.repository import check_repository
 
 BASE = Path(__file__).resolve().parent / "fixtures" / "base"
 

@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from agenda import github_snapshot as gs
+from agenda.contribute import github_snapshot as gs
 from conftest import ROOT
 from fake_github_api import FakeGitHub
 

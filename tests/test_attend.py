@@ -15,12 +15,13 @@ import shutil
 import pytest
 import segno
 
-from agenda import exports, feeds, qr
+from agenda.data import exports, feeds
+from agenda.site import qr
 from agenda.model import build_agenda
-from agenda.opendata import data_files
-from agenda.pages import render_site
-from agenda.programme import Programme
-from agenda.repository import check_repository
+from agenda.data.opendata import data_files
+from agenda.site.pages import render_site
+from agenda.site.programme import Programme
+from agenda.check.repository import check_repository
 from conftest import ROOT, copy_repo
 
 BASE = "https://example-org.github.io/agenda/"
@@ -171,7 +172,7 @@ def _modules(svg: bytes) -> list:
 def test_qr_codes_encode_each_sessions_page_in_each_language(agenda):
     site = {}
     for lang, prefix in (("fr", ""), ("en", "en/")):
-        from agenda.pages import Site
+        from agenda.site.pages import Site
 
         site[lang] = Site(agenda, lang, prefix=prefix, base_url=BASE).attending.files()
     scheduled = [p for p in agenda.proposals if p.slots]
@@ -202,7 +203,7 @@ def test_without_a_site_address_there_is_no_qr_code_and_the_door_sheets_say_why(
     pages = render_site(agenda, "fr", base_url=None)
     assert not any("agenda-qr__code" in page.html for page in pages.values())
     assert "site_url" in pages["doors/index.md"].html
-    from agenda.pages import Site
+    from agenda.site.pages import Site
 
     assert Site(agenda, "fr").attending.files() == {}
 

@@ -28,8 +28,8 @@ import yaml
 
 from agenda.i18n import translator
 from agenda.model import STATUSES, build_agenda
-from agenda.programme import Programme
-from agenda.repository import check_repository
+from agenda.site.programme import Programme
+from agenda.check.repository import check_repository
 from conftest import ROOT, copy_repo
 
 CHROMIUM = "/usr/bin/chromium"

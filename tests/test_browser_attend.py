@@ -18,11 +18,11 @@ import pytest
 
 from test_browser import (LANGS, MOBILE, Tab, _build_and_serve, axe_report, browser, in_lang,  # noqa: F401
                           linked_proposals)
-from agenda import exports
+from agenda.data import exports
 from agenda.i18n import translator
 from agenda.model import build_agenda
-from agenda.programme import Programme
-from agenda.repository import check_repository
+from agenda.site.programme import Programme
+from agenda.check.repository import check_repository
 from conftest import ROOT
 
 from axe_playwright_python.sync_playwright import Axe

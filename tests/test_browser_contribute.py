@@ -20,12 +20,13 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, LANGS, MOBILE, PREFIX, Tab, _b
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
-from agenda import board, github_snapshot as gs
-from agenda.contribute import MAX_BROWSER_URL
+from agenda.site import board
+from agenda.contribute import github_snapshot as gs
+from agenda.site.propose import MAX_BROWSER_URL
 from agenda.i18n import translator
 from agenda.model import build_agenda
-from agenda.pages import Site
-from agenda.repository import check_repository
+from agenda.site.pages import Site
+from agenda.check.repository import check_repository
 from conftest import ROOT
 from snapshot_site import write_snapshot
 

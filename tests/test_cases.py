@@ -11,8 +11,8 @@ import shutil
 
 import pytest
 
-from agenda.catalogue import RULES
-from agenda.repository import check_repository
+from agenda.check.catalogue import RULES
+from agenda.check.repository import check_repository
 from conftest import CASES
 
 CASE_FILES = sorted(CASES.glob("*/*.yaml"))

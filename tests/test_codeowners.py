@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from agenda.codeowners import Layout, codeowners, drift
-from agenda.repository import check_repository
-from agenda.review import ReviewError
+from agenda.contribute.codeowners import Layout, codeowners, drift
+from agenda.check.repository import check_repository
+from agenda.contribute.review import ReviewError
 from conftest import run_agenda
 from review_helpers import COMMITTEE, MAINTAINERS, commit_all, git, proposal_text, repo, write  # noqa: F401
 
@@ -77,7 +77,7 @@ def test_the_matcher_lets_the_last_line_win():
     ("themes/access-to-information.yaml", [COMMITTEE]),
     (".github/workflows/check.yml", [MAINTAINERS]),
     (".github/CODEOWNERS", [MAINTAINERS]),
-    ("scripts/agenda/review.py", [MAINTAINERS]),
+    ("scripts/agenda/contribute/review.py", [MAINTAINERS]),
     ("schema/proposal.schema.json", [MAINTAINERS]),
     ("mkdocs.yml", [MAINTAINERS]),
     ("pyproject.toml", [MAINTAINERS]),
@@ -114,7 +114,7 @@ def test_codeowners_refuses_what_is_not_a_handle(base_repo, team):
 def test_every_tooling_path_is_owned_by_the_maintainers_in_this_repository():
     """The real .github/CODEOWNERS: the paths the summary calls tooling, and the lock, belong
     to the maintainers (a stale file would hand them to someone else)."""
-    from agenda.review import TOOLING
+    from agenda.contribute.review import TOOLING
     from conftest import ROOT
 
     text = (ROOT / ".github" / "CODEOWNERS").read_text(encoding="utf-8")

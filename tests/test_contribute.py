@@ -18,14 +18,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from markupsafe import escape
 
-from agenda import board, github_snapshot as gs
-from agenda.contribute import MAX_BROWSER_URL
+from agenda.site import board
+from agenda.contribute import github_snapshot as gs
+from agenda.site.propose import MAX_BROWSER_URL
 from agenda.i18n import translator
 from agenda.model import Named, build_agenda
-from agenda.pages import Site, render_site
-from agenda.repository import check_repository
-from agenda.scaffold import check_proposal_text, load_context
-from agenda.underreview import CHECK_STATUS, load_review
+from agenda.site.pages import Site, render_site
+from agenda.check.repository import check_repository
+from agenda.contribute.scaffold import check_proposal_text, load_context
+from agenda.site.underreview import CHECK_STATUS, load_review
 from conftest import ROOT, copy_repo
 from snapshot_site import EVIL_URL, HOSTILE_LABEL, PULL_TITLE, files_of, strip_live, write_snapshot
 from test_site import mkdocs_build
@@ -58,9 +59,9 @@ def builds(tmp_path_factory):
             [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(repo / "mkdocs.yml"), "-d", str(tmp / name)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**_clean_env(), "NO_MKDOCS_2_WARNING": "1", **env})
-    for name, process in running.items():
-        _, stderr = process.communicate(timeout=600)
-        assert process.returncode == 0, stderr[-3000:]
+    finished = {name: process.communicate(timeout=600)[1] for name, process in running.items()}  # all, then judge
+    for name, stderr in finished.items():
+        assert running[name].returncode == 0, stderr[-3000:]
         out[name] = (tmp / name, stderr)
     out["repo"], out["snapshot_file"] = repo, snapshot
     return out

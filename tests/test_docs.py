@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import shutil
 
-from agenda.catalogue import RULES
-from agenda.repository import check_repository
-from agenda.schema import examples as schema_examples
+from agenda.check.catalogue import RULES
+from agenda.check.repository import check_repository
+from agenda.check.schema import examples as schema_examples
 from agenda.timeline import slots_of
 from conftest import ROOT
 
@@ -35,7 +35,7 @@ def test_readme_rule_table_matches_the_catalogue():
 
 
 def test_every_rule_the_code_reports_is_in_the_catalogue():
-    checker = [p for p in (ROOT / "scripts" / "agenda").glob("*.py")
+    checker = [p for p in (ROOT / "scripts" / "agenda").rglob("*.py")
                if p.name != "catalogue.py" and "Problem" in p.read_text(encoding="utf-8")]
     source = "\n".join(p.read_text(encoding="utf-8") for p in checker)
     # rule ids are passed as string literals right after a location or to _problem/_at/refuse

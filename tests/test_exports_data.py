@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 import agenda
 import jsonschema
 import pytest
-from agenda import exports
+from agenda.data import exports
 from agenda.model import ACCESSIBILITY_ORDER, build_agenda
-from agenda.repository import check_repository
-from agenda.schema import schema_dir
+from agenda.check.repository import check_repository
+from agenda.check.schema import schema_dir
 from export_programmes import KEPT_PERSON_GUID, KEPT_SLOT_GUID, KEPT_SOURCE_ID, load, write_dst, write_times
 
 ROOT = Path(__file__).resolve().parent.parent

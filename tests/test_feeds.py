@@ -19,10 +19,10 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
-from agenda import exports, feeds
+from agenda.data import exports, feeds
 from agenda.i18n import Messages, translator
 from agenda.model import build_agenda
-from agenda.repository import check_repository
+from agenda.check.repository import check_repository
 from conftest import ROOT
 from export_programmes import KEPT_SLOT_GUID, load, write_dst, write_times
 

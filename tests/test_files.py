@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from agenda.repository import SITE_PAGES, check_repository
+from agenda.check.repository import SITE_PAGES, check_repository
 
 
 def rules(repo):
@@ -117,7 +117,7 @@ def test_site_reserved_ids_are_those_whose_page_the_site_cannot_give(base_repo):
     """Derived from the pages the site generates: an id is reserved exactly when its page's
     key is a page of the site already, or MkDocs would not serve it at <folder>/<id>/."""
     from agenda.model import build_agenda
-    from agenda.pages import proposal_key, render_site, theme_key, url_of
+    from agenda.site.pages import proposal_key, render_site, theme_key, url_of
 
     report = check_repository(base_repo, jobs=1)
     site = render_site(build_agenda(report.event, report.themes, report.proposals))
@@ -132,7 +132,7 @@ def test_site_reserved_ids_are_those_whose_page_the_site_cannot_give(base_repo):
 
 
 def test_new_proposals_never_get_a_reserved_id(base_repo):
-    from agenda.scaffold import unique_id
+    from agenda.contribute.scaffold import unique_id
 
     assert unique_id(base_repo, "con") == "con-2"
     assert unique_id(base_repo, "index") == "index-2"

@@ -6,9 +6,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agenda.catalogue import RULES
-from agenda.load import load_bytes
-from agenda.repository import check_repository
+from agenda.check.catalogue import RULES
+from agenda.check.load import load_bytes
+from agenda.check.repository import check_repository
 from conftest import run_agenda
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40))

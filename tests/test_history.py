@@ -9,9 +9,9 @@ import datetime as dt
 
 import pytest
 
-from agenda.history import bounded_dates, build_date, complete, parse_log, status_history
+from agenda.data.history import bounded_dates, build_date, complete, parse_log, status_history
 from agenda.model import build_agenda
-from agenda.repository import check_repository
+from agenda.check.repository import check_repository
 
 
 def commit(repo, message, date):

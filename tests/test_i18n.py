@@ -17,7 +17,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_f
 from babel.messages.frontend import _parse_mappings_from_toml, parse_keywords
 from babel.messages.pofile import read_po
 
-from agenda import i18n, opendata
+from agenda import i18n
+from agenda.data import opendata
 from agenda.i18n import SOURCE_LANGUAGE, Messages, translator
 from conftest import ROOT
 
@@ -187,7 +188,7 @@ def test_messages_api_of_the_feeds_and_exports():
 
 
 def test_labels_cover_the_schema_values():
-    from agenda import schema
+    from agenda.check import schema
 
     assert set(schema.subschema("proposal", ("status",))["enum"]) == set(i18n.STATUS) == set(i18n.STATUS_NOTE)
     assert set(schema.subschema("proposal", ("looking_for", 0))["enum"]) == set(i18n.LOOKING_FOR)
@@ -196,7 +197,7 @@ def test_labels_cover_the_schema_values():
 
 
 def test_every_open_data_file_has_a_description():
-    from agenda.pages import DATA_DESCRIPTIONS
+    from agenda.site.pages import DATA_DESCRIPTIONS
 
     assert {key for *_, key in opendata.FILES} <= set(DATA_DESCRIPTIONS)
 
@@ -213,7 +214,7 @@ def test_the_catalogues_compile_with_pybabel(tmp_path):
         assert out.stat().st_size > 100
 
 
-TEMPLATES = ROOT / "scripts" / "agenda" / "templates" / "agenda"
+TEMPLATES = ROOT / "scripts" / "agenda" / "site" / "templates" / "agenda"
 # Attributes whose values people read (or hear): translated, never written in a template.
 READ_ATTRIBUTES = re.compile(r'\b(aria-label|title|alt|placeholder|data-placeholder)="([^"]*)"')
 

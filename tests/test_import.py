@@ -19,8 +19,8 @@ import pytest
 
 from agenda.cli import main
 from agenda.imports import ImportFailure, import_schedule
-from agenda.load import load_bytes
-from agenda.repository import check_repository
+from agenda.check.load import load_bytes
+from agenda.check.repository import check_repository
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 ROOT = Path(__file__).resolve().parent.parent

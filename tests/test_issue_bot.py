@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from agenda import issue_bot, issue_form
+from agenda.contribute import issue_bot, issue_form
 from markdown_it import MarkdownIt
-from agenda.scaffold import ScaffoldError
+from agenda.contribute.scaffold import ScaffoldError
 from conftest import ROOT, run_agenda
 from workflow_runner import GIT_ENV, git
 
@@ -188,7 +188,7 @@ def test_every_problem_is_inert_markdown(repo, value):
 
 
 def test_many_problems_are_counted_not_listed(repo):
-    from agenda.problems import ERROR, Problem
+    from agenda.check.problems import ERROR, Problem
 
     problems = [Problem("proposals/x.yaml", n, 1, ERROR, "too-long", f"problem {n}", "summary", "fix it")
                 for n in range(1, 41)]
@@ -279,7 +279,7 @@ PATHS = {
 
 @pytest.mark.parametrize("lang", sorted(PATHS))
 def test_contributing_explains_each_path_and_the_bots_settings(lang):
-    from agenda.github_snapshot import HIDE_LABEL
+    from agenda.contribute.github_snapshot import HIDE_LABEL
 
     french, english = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8").split("\n## English\n", 1)
     text = french if lang == "fr" else english

@@ -8,8 +8,8 @@ import re
 
 from markdown_it import MarkdownIt
 
-from agenda.job_summary import inline, pull_request_summary
-from agenda.repository import check_repository
+from agenda.contribute.job_summary import inline, pull_request_summary
+from agenda.check.repository import check_repository
 from review_helpers import commit_all, git, proposal_text, repo, write  # noqa: F401
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agenda.load import MAX_BYTES, load_bytes
+from agenda.check.load import MAX_BYTES, load_bytes
 
 
 def data_of(text):

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agenda import markdown
-from agenda.markdown import escape, plain_text, render_markdown
+from agenda.site import markdown
+from agenda.site.markdown import escape, plain_text, render_markdown
 from conftest import ROOT
 
 REL = 'rel="nofollow noopener ugc"'
@@ -462,7 +462,7 @@ def test_rendering_does_not_depend_on_the_process():
         "# T\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n```py\nx\n```\n\n[l](https://e.example \"t\") ![i](https://i.example)\n\n3. x\n",
         "[a][r] [b][R]\n\n[r]: https://e.example/ \"t\"\n", "{{ config }} {% x %}", "مرحبا 👩\u200d👩\n\n> - 1. x",
     ] + ["".join(rng.choice(PIECES) for _ in range(40)) for _ in range(200)]
-    code = ("import json, sys\nfrom agenda.markdown import render_markdown, plain_text\n"
+    code = ("import json, sys\nfrom agenda.site.markdown import render_markdown, plain_text\n"
             "texts = json.load(sys.stdin)\n"
             "print(json.dumps([[render_markdown(t, o), plain_text(t, 80)] for t in texts for o in (0, 1)]))")
     payload = json.dumps(texts)

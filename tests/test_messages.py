@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from agenda import suggest
-from agenda.load import load_bytes
-from agenda.repository import check_repository
+from agenda.check import suggest
+from agenda.check.load import load_bytes
+from agenda.check.repository import check_repository
 
 MISTAKES = """\
 title: "A session with several mistakes"

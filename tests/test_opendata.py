@@ -15,7 +15,7 @@ import icalendar
 import jsonschema
 import pytest
 
-from agenda.urls import NO_ADDRESS_NOTE
+from agenda.data.urls import NO_ADDRESS_NOTE
 from conftest import copy_repo
 from test_exports_data import c3voc_format_checker
 from test_site import mkdocs_build

@@ -11,9 +11,9 @@ import shutil
 import pytest
 
 from agenda.model import build_agenda
-from agenda.pages import Page, render_site, url_of
-from agenda.programme import Programme
-from agenda.repository import check_repository
+from agenda.site.pages import Page, render_site, url_of
+from agenda.site.programme import Programme
+from agenda.check.repository import check_repository
 from conftest import BASE, ROOT
 
 MODEL = ROOT / "tests" / "fixtures" / "model"

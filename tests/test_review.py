@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from agenda.repository import check_repository
-from agenda.review import (TRANSITIONS, Change, ReviewError, base_reviewers, changes, is_tooling, merge_base,
-                           outside_programme, reviewers_to_ask, status_report, transition_problems)
+from agenda.check.repository import check_repository
+from agenda.contribute.review import TRANSITIONS, Change, ReviewError, base_reviewers, changes, is_tooling, merge_base, outside_programme, reviewers_to_ask, status_report, transition_problems
 from conftest import run_agenda
 from review_helpers import STATUS_COLUMN, STATUS_LINE, commit_all, git, proposal_text, repo, write  # noqa: F401
 
@@ -79,7 +78,7 @@ def test_odd_file_names_are_read_from_the_base_too(repo):
 
 
 def test_batch_output_cut_short_reads_as_missing():
-    from agenda.review import _batch_contents
+    from agenda.contribute.review import _batch_contents
     assert _batch_contents(b"abc blob 3\nxyz\nname missing\n", 3) == [b"xyz", None, None]
     assert _batch_contents(b"abc tree 2\nxy\nabd blob 1\nz\n", 2) == [None, b"z"]
 
@@ -247,7 +246,7 @@ def test_status_lines_never_spell_an_old_style_runner_command(ident, status):
 
 def test_text_problems_never_spell_a_runner_command():
     """The text format (publish's log, mkdocs' log, codeowners) quotes file names and values."""
-    from agenda.problems import Problem, format_text
+    from agenda.check.problems import Problem, format_text
 
     problem = Problem("proposals/##[add-mask]x.yaml", 1, 1, "error", "bad-file-name", "theme '##[stop-commands]t'",
                       hint="see ##[error]x")

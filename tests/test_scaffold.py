@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from agenda import issue_form, prompts, scaffold
-from agenda.load import load_bytes, normalise_line_breaks
-from agenda.repository import check_repository
-from agenda.scaffold import ScaffoldError
+from agenda.contribute import issue_form, prompts, scaffold
+from agenda.check.load import load_bytes, normalise_line_breaks
+from agenda.check.repository import check_repository
+from agenda.contribute.scaffold import ScaffoldError
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

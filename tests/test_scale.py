@@ -17,8 +17,8 @@ from html.parser import HTMLParser
 import pytest
 
 from agenda.model import build_agenda
-from agenda.pages import Site
-from agenda.repository import check_repository
+from agenda.site.pages import Site
+from agenda.check.repository import check_repository
 from conftest import ROOT
 from test_site import mkdocs_build
 

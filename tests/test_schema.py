@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from agenda.load import load_bytes
-from agenda.schema import KINDS, load_schema, validator
+from agenda.check.load import load_bytes
+from agenda.check.schema import KINDS, load_schema, validator
 from conftest import CASES, ROOT
 
 SCHEMAS = sorted((ROOT / "schema").glob("*.schema.json"))
@@ -61,7 +61,7 @@ def test_reference_and_fast_validators_agree(kind, path):
 
 
 def test_published_schemas_are_the_packaged_ones():
-    from agenda.schema import schema_dir
+    from agenda.check.schema import schema_dir
 
     for path in SCHEMAS:
         assert (Path(schema_dir()) / path.name).read_bytes() == path.read_bytes()

@@ -15,7 +15,7 @@ import pytest
 
 from agenda.i18n import translator
 from agenda.model import build_agenda
-from agenda.repository import check_repository
+from agenda.check.repository import check_repository
 from conftest import ROOT, copy_repo
 
 
@@ -60,7 +60,7 @@ def test_home_has_counts_and_call_to_action(site, agenda):
 
 
 def test_programme_links_to_a_page_per_day_with_a_grid_and_an_ordered_list(site, agenda):
-    from agenda.programme import Programme
+    from agenda.site.programme import Programme
 
     page = read(site, "programme")
     for day in Programme(agenda).days:

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from agenda.repository import check_repository
+from agenda.check.repository import check_repository
 from conftest import ROOT
 from conftest import copy_repo
 from test_site import mkdocs_build

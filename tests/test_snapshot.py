@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from agenda import github_snapshot as gs
-from agenda.scaffold import load_context
+from agenda.contribute import github_snapshot as gs
+from agenda.contribute.scaffold import load_context
 from conftest import ROOT
 from fake_github_api import FIXTURES, FakeGitHub
 

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agenda import markdown, schema, text
-from agenda.load import load_bytes
-from agenda.repository import check_repository
+from agenda.site import markdown
+from agenda.check import schema, text
+from agenda.check.load import load_bytes
+from agenda.check.repository import check_repository
 from conftest import ROOT
 
 MARKDOWN, URLS = schema.field_kinds("proposal")

@@ -16,7 +16,7 @@ import shutil
 import pytest
 
 from agenda.model import build_agenda
-from agenda.repository import check_repository
+from agenda.check.repository import check_repository
 from conftest import BASE
 
 BASE_EVENT = {

@@ -311,9 +311,9 @@ SNAPSHOT = 'agenda github-snapshot --repo "$GITHUB_REPOSITORY" --out build/githu
 
 def test_publish_refreshes_the_github_snapshot_on_a_schedule_and_never_fails_for_it():
     """The snapshot step gets the read-only token in its own env, writes where the site reads
-    (agenda.github_snapshot.DEFAULT_PATH) and cannot stop publishing; a schedule keeps the
+    (agenda.contribute.github_snapshot.DEFAULT_PATH) and cannot stop publishing; a schedule keeps the
     proposals under review and their 👍 current between merges."""
-    from agenda.github_snapshot import DEFAULT_PATH
+    from agenda.contribute.github_snapshot import DEFAULT_PATH
 
     workflow = load(PUBLISH)
     (cron,) = workflow["on"]["schedule"]
@@ -550,7 +550,7 @@ INSTALL_MAIN = INSTALL_BASE.replace("base/requirements/lock.txt", "requirements/
 
 
 def test_the_issue_bot_starts_only_on_its_label_with_write_rights_in_its_job_only():
-    from agenda.issue_bot import TRIGGER_LABEL
+    from agenda.contribute.issue_bot import TRIGGER_LABEL
 
     workflow = load(ISSUE)
     assert workflow["on"] == {"issues": {"types": ["labeled"]}}
@@ -664,7 +664,7 @@ def test_a_hostile_issue_becomes_one_proposal_file_and_one_pull_request(bot):
     assert set(put) == {"message", "content", "branch"} and put["branch"] == "proposal-from-issue-42"  # no "sha":
     sent = base64.b64decode(put["content"])  # the API refuses to replace an existing file
     assert sent == (run.workspace / path).read_bytes()
-    from agenda.load import load_bytes
+    from agenda.check.load import load_bytes
 
     data = load_bytes(path, sent)[0].data
     title = issue["issue"]["body"].split("### Title / Titre\r\n\r\n", 1)[1].split("\r\n", 1)[0]

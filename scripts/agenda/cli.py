@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .inputs import InputError, check_text_arguments, read_utf8, safe_streams
-from .problems import FORMATTERS, show, sort_problems, summary
+from .check.problems import FORMATTERS, show, sort_problems, summary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -224,7 +224,7 @@ def _relative(root: Path, name: str) -> str:
 
 
 def run_check(args) -> int:
-    from .repository import check_repository
+    from .check.repository import check_repository
 
     root = Path(args.root)
     if args.jobs is not None and args.jobs < 1:
@@ -240,7 +240,7 @@ def run_check(args) -> int:
         wanted = {_relative(root, f) for f in args.files}
         problems = [p for p in problems if p.file in wanted]
     if args.base:
-        from .review import ReviewError, changes, status_report, transition_problems
+        from .contribute.review import ReviewError, changes, status_report, transition_problems
 
         try:
             changed = changes(root, args.base)
@@ -276,9 +276,9 @@ def _review_error(exc) -> int:
 
 
 def run_summary(args) -> int:
-    from .job_summary import pull_request_summary
-    from .repository import check_repository
-    from .review import ReviewError
+    from .contribute.job_summary import pull_request_summary
+    from .check.repository import check_repository
+    from .contribute.review import ReviewError
 
     root = Path(args.root)
     try:
@@ -300,9 +300,9 @@ def _owner_teams(report, args):
 
 
 def run_codeowners(args) -> int:
-    from .codeowners import check_with_base, codeowners, current_text
-    from .repository import check_repository
-    from .review import ReviewError
+    from .contribute.codeowners import check_with_base, codeowners, current_text
+    from .check.repository import check_repository
+    from .contribute.review import ReviewError
 
     root = Path(args.root)
     report = check_repository(root)
@@ -349,12 +349,12 @@ def run_codeowners(args) -> int:
 
 
 def run_export(args) -> int:
-    from .history import build_date, complete, status_history
+    from .data.history import build_date, complete, status_history
     from .i18n import LANGUAGES
     from .model import build_agenda
-    from .opendata import data_files
-    from .repository import check_repository
-    from .urls import NO_ADDRESS_NOTE, usable_base
+    from .data.opendata import data_files
+    from .check.repository import check_repository
+    from .data.urls import NO_ADDRESS_NOTE, usable_base
 
     root = Path(args.root)
     if args.lang not in LANGUAGES:
@@ -456,12 +456,12 @@ def _read_text(name: str) -> str:
 
 
 def run_new(args) -> int:
-    from . import scaffold
+    from .contribute import scaffold
 
     root = Path(args.root)
     try:
         if args.title is None:
-            from . import prompts
+            from .contribute import prompts
 
             ctx = scaffold.load_context(root)
             answers = prompts.ask(prompts.questions(root, ctx), input, print, ctx=ctx)
@@ -487,7 +487,7 @@ def run_new(args) -> int:
 
 
 def run_from_issue(args) -> int:
-    from . import scaffold
+    from .contribute import scaffold
 
     root = Path(args.root)
     if (args.body is None) == (args.event is None) or (args.event is None) != (args.reply is None):
@@ -498,7 +498,7 @@ def run_from_issue(args) -> int:
         return _from_issue_event(args, root)
     try:
         body = _read_text(args.body)
-        from .issue_form import from_issue
+        from .contribute.issue_form import from_issue
 
         ident, text = from_issue(body, root)
         if args.print_only:
@@ -517,7 +517,7 @@ def run_from_issue(args) -> int:
 
 
 def _from_issue_event(args, root: Path) -> int:
-    from .issue_bot import BotError, prepare
+    from .contribute.issue_bot import BotError, prepare
 
     try:
         reply = prepare(args.event, root, args.reply)
@@ -532,7 +532,7 @@ def _from_issue_event(args, root: Path) -> int:
 
 
 def run_issue_to_pr(args) -> int:
-    from .issue_bot import BotError, publish
+    from .contribute.issue_bot import BotError, publish
 
     try:
         done = publish(args.reply, Path(args.root))
@@ -543,7 +543,7 @@ def run_issue_to_pr(args) -> int:
 
 
 def run_github_snapshot(args) -> int:
-    from .github_snapshot import API_URL, run
+    from .contribute.github_snapshot import API_URL, run
 
     api_url = args.api_url or os.environ.get("GITHUB_API_URL") or API_URL
     return run(args.repo, args.out, api_url=api_url, token=os.environ.get("GITHUB_TOKEN") or None)

@@ -283,7 +283,7 @@ def extract_data_descriptions(fileobj, keywords, comment_tags, options):
     export schema (`fileobj`) and from exports.CSV_COLUMNS."""
     import json
 
-    from .exports import CSV_COLUMNS
+    from .data.exports import CSV_COLUMNS
 
     schema = json.load(fileobj)
     fields = schema.get("$defs", {}).get("proposal", {}).get("properties", {})

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import sys
 
-from .load import MAX_BYTES
-from .problems import show
+from .check.load import MAX_BYTES
+from .check.problems import show
 
 MAX_INPUT = MAX_BYTES  # nothing longer can fit in a proposal file anyway
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -24,7 +24,7 @@ class ImportResult:
     programme: object
     report: Report
     files: dict
-    check: object = None  # agenda.repository.Report
+    check: object = None  # agenda.check.repository.Report
 
 
 def import_schedule(data: bytes, root, *, timezone=None, replace=False, repository=None, check=True) -> ImportResult:
@@ -48,7 +48,7 @@ def import_schedule(data: bytes, root, *, timezone=None, replace=False, reposito
     write(root, files, replace)
     result = ImportResult(programme, report, files)
     if check:
-        from ..repository import check_repository
+        from ..check.repository import check_repository
 
         result.check = check_repository(root)
         for p in result.check.problems:

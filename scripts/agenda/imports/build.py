@@ -21,9 +21,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .. import schema
-from ..repository import reserved_id
-from ..scaffold import slugify
+from ..check import schema
+from ..check.repository import reserved_id
+from ..contribute.scaffold import slugify
 from . import languages, markup, timing
 from .source import MAX_MINUTES, ImportFailure
 

@@ -18,12 +18,12 @@ import unicodedata
 import warnings
 from urllib.parse import quote, urlsplit
 
-from .. import markdown as md
-from ..text import first_hidden
+from ..site import markdown as md
+from ..check.text import first_hidden
 
 SAFE_SCHEMES = ("http", "https")
 _MARKDOWN_SCHEMES = ("http", "https", "mailto")
-# How agenda.text finds link destinations in Markdown (inline, autolink, reference).
+# How agenda.check.text finds link destinations in Markdown (inline, autolink, reference).
 _MARKDOWN_LINK = re.compile(r"\]\(\s*<?([A-Za-z][A-Za-z0-9+.\-]*):|<([A-Za-z][A-Za-z0-9+.\-]*):[^\s>]*>|^\s*\[[^\]]+\]:\s*<?([A-Za-z][A-Za-z0-9+.\-]*):", re.M)
 _INLINE_LINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*<?([^\s()<>]*(?:\([^\s()<>]*\)[^\s()<>]*)*)>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*):([^\s<>]*)>")

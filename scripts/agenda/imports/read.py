@@ -18,10 +18,7 @@ from xml.etree.ElementTree import ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from .source import (
-    MAX_SESSIONS, MAX_TEXT, Day, ImportFailure, Link, Person, Room, Schedule, Session, Track,
-    parse_bool, parse_clock, parse_date, parse_datetime, parse_duration, parse_int,
-)
+from .source import MAX_SESSIONS, MAX_TEXT, Day, ImportFailure, Link, Person, Room, Schedule, Session, Track, parse_bool, parse_clock, parse_date, parse_datetime, parse_duration, parse_int
 
 MAX_BYTES = 32 * 1024 * 1024  # the 36C3 programme, 1,351 sessions, is 2.9 MB of JSON
 MAX_ITEMS = 1000  # persons or links of one session

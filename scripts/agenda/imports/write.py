@@ -10,8 +10,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..load import MAX_BYTES
-from ..scaffold import ScaffoldError, render_document, render_proposal
+from ..check.load import MAX_BYTES
+from ..contribute.scaffold import ScaffoldError, render_document, render_proposal
 from . import markup
 from .source import ImportFailure
 

@@ -22,7 +22,7 @@ KINDS = ("proposal", "theme", "event")
 
 def schema_dir() -> Path:
     """Installed wheels carry a copy beside the package; a checkout reads `schema/` itself."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the agenda package
     for candidate in (here / "schema", here.parent.parent / "schema"):
         if (candidate / "proposal.schema.json").is_file():
             return candidate

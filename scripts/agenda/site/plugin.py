@@ -32,17 +32,17 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import get_toc
 
-from .github_snapshot import SnapshotError, snapshot_path
-from .history import build_date, complete, status_history
-from .i18n import default_language, translator
+from ..contribute.github_snapshot import SnapshotError, snapshot_path
+from ..data.history import build_date, complete, status_history
+from ..i18n import default_language, translator
 from .markdown import escape
-from .model import build_agenda
-from .opendata import data_files
+from ..model import build_agenda
+from ..data.opendata import data_files
 from .pages import NAV_TITLES, Site, url_of
-from .problems import format_text
-from .repository import EVENT_FILE, FOLDERS, check_repository
+from ..check.problems import format_text
+from ..check.repository import EVENT_FILE, FOLDERS, check_repository
 from .underreview import load_review
-from .urls import NO_ADDRESS_NOTE, usable_base
+from ..data.urls import NO_ADDRESS_NOTE, usable_base
 
 log = logging.getLogger("mkdocs.plugins.agenda")
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .review import (_SLUG, PROGRAMME, THEMES, WORKFLOWS, base_reviewers, changed_files, changes_since, is_tooling,
-                     merge_base, reviewers_to_ask, transition_problems)
+from .review import _SLUG, PROGRAMME, THEMES, WORKFLOWS, base_reviewers, changed_files, changes_since, is_tooling, merge_base, reviewers_to_ask, transition_problems
 
 TITLE_LIMIT = 80
 PATH_LIMIT = 100

@@ -11,21 +11,11 @@ import copy
 import dataclasses
 from dataclasses import dataclass
 
-from . import rules, schema, suggest
-from .i18n import LOOKING_FOR, N_, bilingual
-from .problems import field_path, show
-from .repository import check_bytes
-from .scaffold import (
-    MAX_ATTEMPTS,
-    ScaffoldError,
-    clean_line,
-    clean_markdown,
-    load_context,
-    parse_duration,
-    parse_link,
-    render_proposal,
-    split_list,
-)
+from ..check import rules, schema, suggest
+from ..i18n import LOOKING_FOR, N_, bilingual
+from ..check.problems import field_path, show
+from ..check.repository import check_bytes
+from .scaffold import MAX_ATTEMPTS, ScaffoldError, clean_line, clean_markdown, load_context, parse_duration, parse_link, render_proposal, split_list
 
 # --- questions ------------------------------------------------------------------------------
 

@@ -13,25 +13,11 @@ from pathlib import Path
 
 import yaml
 
-from . import rules, schema, suggest
-from .i18n import ACCESSIBILITY, bilingual
-from .load import MAX_BYTES
-from .problems import show
-from .scaffold import (
-    FORM_FILE,
-    ISSUE_COMMENT,
-    NO_RESPONSE,
-    ScaffoldError,
-    build_fields,
-    check_proposal_text,
-    load_context,
-    parse_duration,
-    proposers_from_text,
-    raise_problems,
-    render_proposal,
-    slugify,
-    unique_id,
-)
+from ..check import rules, schema, suggest
+from ..i18n import ACCESSIBILITY, bilingual
+from ..check.load import MAX_BYTES
+from ..check.problems import show
+from .scaffold import FORM_FILE, ISSUE_COMMENT, NO_RESPONSE, ScaffoldError, build_fields, check_proposal_text, load_context, parse_duration, proposers_from_text, raise_problems, render_proposal, slugify, unique_id
 
 # --- GitHub issue form ----------------------------------------------------------------------
 

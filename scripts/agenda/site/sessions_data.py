@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 
-from .exports import identities
-from .model import Agenda
+from ..data.exports import identities
+from ..model import Agenda
 
 FORMAT_VERSION = "1.0"
 

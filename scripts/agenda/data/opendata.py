@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import exports, feeds, sessions_data
+from . import exports, feeds
+from ..site import sessions_data
 
 DATA_DIR = "data"
 

@@ -34,8 +34,8 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from . import __version__
-from .model import ACCESSIBILITY_ORDER, Agenda, Proposal, Slot
+from .. import __version__
+from ..model import ACCESSIBILITY_ORDER, Agenda, Proposal, Slot
 from .urls import Site, proposal_path
 
 FORMAT_VERSION = "2.1"  # 2.1: a slot held elsewhere has a place (and no room); venue_dates
@@ -302,7 +302,7 @@ def proposals_json(agenda: Agenda, *, base_url: str | None, generated: str) -> s
 
 def export_schema_text() -> str:
     """The JSON Schema of proposals.json, to publish next to it."""
-    from .schema import schema_dir
+    from ..check.schema import schema_dir
 
     return (schema_dir() / SCHEMA_FILE).read_text(encoding="utf-8")
 
@@ -479,7 +479,7 @@ def _frab_places(agenda: Agenda, lang: str, taken) -> dict:
     """Place -> the name of the room that stands for it in the schedule: frab has rooms only,
     so each place of the sessions held elsewhere is a room after the venue's, in the order it
     first appears ("Maison des associations, Lyon (FR)", "Online"), never a venue room's name."""
-    from .i18n import translator
+    from ..i18n import translator
 
     t = translator(lang)
     out, used = {}, set(taken)

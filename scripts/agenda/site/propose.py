@@ -30,9 +30,9 @@ from collections import Counter
 from urllib.parse import quote
 
 from . import board
-from .i18n import N_
-from .model import title_key
-from .schema import examples
+from ..i18n import N_
+from ..model import title_key
+from ..check.schema import examples
 
 ISSUE_FORM = "propose-session.yml"
 MAX_BROWSER_URL = 2000  # characters; GitHub refuses addresses over about 8 KB

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from .model import Agenda, Session
+from ..model import Agenda, Session
 
 MIN_STEP = 5  # minutes
 

@@ -22,10 +22,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .load import MAX_BYTES
-from .problems import inert, show
-from .review import (_HANDLE, _OWNER, _SLUG, FOLDER, TOOLING, ReviewError, _new_bytes, merge_base, read_at,
-                     reviewers_to_ask)
+from ..check.load import MAX_BYTES
+from ..check.problems import inert, show
+from .review import _HANDLE, _OWNER, _SLUG, FOLDER, TOOLING, ReviewError, _new_bytes, merge_base, read_at, reviewers_to_ask
 
 PATH = ".github/CODEOWNERS"
 # Maintainers own the tooling, listed last so that no earlier line can take it: `/.github/`

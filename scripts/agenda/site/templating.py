@@ -19,7 +19,7 @@ from pathlib import Path
 from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context)
 from markupsafe import Markup, escape
 
-from .i18n import Translator
+from ..i18n import Translator
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

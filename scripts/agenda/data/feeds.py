@@ -32,8 +32,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vText
 
 from .exports import identities
-from .i18n import N_, Messages, translator
-from .model import Agenda, Proposal, Session
+from ..i18n import N_, Messages, translator
+from ..model import Agenda, Proposal, Session
 from .urls import Site, proposal_path
 
 __all__ = [

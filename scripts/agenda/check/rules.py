@@ -14,7 +14,8 @@ import re
 import unicodedata
 from collections import defaultdict
 
-from . import catalogue, schema, suggest, timeline
+from . import catalogue, schema, suggest
+from .. import timeline
 from .problems import ERROR, WARNING, Msg, Problem, field_path, show
 
 

@@ -19,11 +19,11 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import rules, schema
-from .i18n import N_, languages, translator
-from .load import load_bytes, normalise_line_breaks
-from .problems import field_path, format_text, show
-from .repository import EVENT_FILE, check_bytes, discover, load_settings, reserved_id
+from ..check import rules, schema
+from ..i18n import N_, languages, translator
+from ..check.load import load_bytes, normalise_line_breaks
+from ..check.problems import field_path, format_text, show
+from ..check.repository import EVENT_FILE, check_bytes, discover, load_settings, reserved_id
 
 FORM_FILE = ".github/ISSUE_TEMPLATE/propose-session.yml"
 NO_RESPONSE = "_No response_"

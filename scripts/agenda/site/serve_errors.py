@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from .pages import Page
-from .problems import format_text
+from ..check.problems import format_text
 from .templating import environment
 
 

@@ -31,8 +31,8 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import MAX_BYTES, load_bytes
-from .problems import ERROR, Msg, Problem, inert, show
+from ..check.load import MAX_BYTES, load_bytes
+from ..check.problems import ERROR, Msg, Problem, inert, show
 
 STATUSES = ("proposed", "accepted", "scheduled", "declined", "withdrawn")
 

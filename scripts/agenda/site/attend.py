@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from . import pages as _pages  # the module (pages imports this one): read at call time
 from . import qr
-from .i18n import N_
-from .model import Session
-from .urls import proposal_path
+from ..i18n import N_
+from ..model import Session
+from ..data.urls import proposal_path
 
 # Accessibility filters: key -> (label, what the page says it lists).
 ACCESS = {

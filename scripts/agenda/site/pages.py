@@ -17,12 +17,13 @@ from html import unescape
 
 from markupsafe import Markup
 
-from . import attend, exports, opendata
-from .i18n import N_, translator
+from . import attend
+from ..data import exports, opendata
+from ..i18n import N_, translator
 from .markdown import plain_text, render_markdown
-from .model import Agenda
+from ..model import Agenda
 from .programme import Programme
-from .contribute import Contribute
+from .propose import Contribute
 from .templating import environment
 
 FACETS = ("theme", "format", "language")

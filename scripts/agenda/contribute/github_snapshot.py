@@ -40,7 +40,7 @@ from http.client import HTTPException
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from .load import MAX_BYTES
+from ..check.load import MAX_BYTES
 
 API_URL = "https://api.github.com"
 HIDE_LABEL = "hide-from-site"
@@ -400,7 +400,7 @@ def _supported(client: Client, repo: str, issues: list, hide_label: str, warn) -
 def _validator():
     import jsonschema
 
-    from .schema import load_schema
+    from ..check.schema import load_schema
 
     return jsonschema.Draft202012Validator(load_schema("github-snapshot"))
 
@@ -483,7 +483,7 @@ class UnderReview:
 
 def reviewed(document, ctx, hide_label: str = HIDE_LABEL) -> list:
     """A validated snapshot -> the proposals to show under review (see `load_snapshot`)."""
-    from .repository import check_bytes
+    from ..check.repository import check_bytes
 
     entries = []
     for pull in document["pulls"]:

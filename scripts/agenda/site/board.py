@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from .schema import load_schema
+from ..check.schema import load_schema
 from .underreview import SHOWN_ON_BOARD
 
 ANY = "all"  # the path segment of "any need" (not a value of looking_for)

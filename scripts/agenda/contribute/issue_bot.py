@@ -34,9 +34,9 @@ from pathlib import Path
 
 from .issue_form import CONTACT_LANGUAGES, read_form
 from .job_summary import inline
-from .load import MAX_BYTES, load_bytes
-from .i18n import N_
-from .problems import show, translated
+from ..check.load import MAX_BYTES, load_bytes
+from ..i18n import N_
+from ..check.problems import show, translated
 from .scaffold import ScaffoldError, save
 
 TRIGGER_LABEL = "accepted-for-review"
@@ -86,7 +86,7 @@ LANGUAGES = ("fr", "en")  # a comment in no known language is written in both, F
 def _translator(lang: str):
     """agenda.i18n's translator for `lang`, when that module has one."""
     try:
-        from . import i18n
+        from .. import i18n
     except ImportError:  # pragma: no cover - the package always has it
         return None
     make = getattr(i18n, "translator", None)

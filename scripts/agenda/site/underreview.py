@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from .github_snapshot import read_snapshot, reviewed, snapshot_path
-from .i18n import N_
-from .model import Agenda, Proposal, _proposal, title_key
-from .rules import Context
+from ..contribute.github_snapshot import read_snapshot, reviewed, snapshot_path
+from ..i18n import N_
+from ..model import Agenda, Proposal, _proposal, title_key
+from ..check.rules import Context
 
 # What a pull request's check says, for a visitor (schema/github-snapshot.schema.json's values).
 CHECK_STATUS = {

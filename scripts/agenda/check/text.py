@@ -184,7 +184,7 @@ def _may_hold_unsafe_link(value: str) -> bool:
 
 
 def _markdown_link_problems(doc, path, value):
-    from . import markdown  # only for the few texts that need it: markdown-it costs an import
+    from ..site import markdown  # only for the few texts that need it: markdown-it costs an import
 
     name = field_path(path)
     seen = set()
@@ -247,7 +247,7 @@ def may_amplify(text: str) -> bool:
 def _amplification_problem(doc, path, value):
     if not may_amplify(value):
         return None
-    from . import markdown  # only for the few texts that need it: markdown-it costs an import
+    from ..site import markdown  # only for the few texts that need it: markdown-it costs an import
 
     size = markdown.rendered_size(value)
     if size <= MAX_HTML_BYTES:

@@ -1,0 +1,1 @@
+"""agenda check: bytes -> loaded documents -> schema and text rules -> cross-file rules -> problems."""

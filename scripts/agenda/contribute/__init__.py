@@ -1,0 +1,1 @@
+"""Proposing and reviewing: agenda new, the issue form and its bot, pull-request checks, CODEOWNERS."""
