@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from test_browser import (LANGS, MOBILE, Tab, _build_and_serve, axe_report, browser, in_lang,  # noqa: F401
-                          linked_proposals)
+                          linked_proposals, tab, tab_without_js)
 from agenda.data import exports
 from agenda.i18n import translator
 from agenda.model import build_agenda
@@ -40,23 +40,6 @@ def agenda():
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     yield from _build_and_serve(ROOT, tmp_path_factory.mktemp("browser-attend"))
-
-
-def _tab(browser, base_url, **options):
-    t = Tab(browser, base_url, **options)
-    yield t
-    t.close()
-    t.check()
-
-
-@pytest.fixture
-def tab(browser, base_url):
-    yield from _tab(browser, base_url)
-
-
-@pytest.fixture
-def tab_without_js(browser, base_url):
-    yield from _tab(browser, base_url, java_script_enabled=False)
 
 
 def keys_of(locator):

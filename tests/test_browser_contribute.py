@@ -15,10 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, LANGS, MOBILE, PREFIX, Tab, _build_and_serve, axe_report, in_lang
+from test_browser import (LANGS, MOBILE, PREFIX, Tab, _build_and_serve, axe_report, browser,  # noqa: F401
+                          in_lang)
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from agenda.site import board
 from agenda.contribute import github_snapshot as gs
@@ -66,16 +67,6 @@ def live_url(tmp_path_factory):
     """The site with the recorded GitHub snapshot (and its hostile pull requests)."""
     root = tmp_path_factory.mktemp("live")
     yield from _serve(root / "out", write_snapshot(root / "snapshot.json"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class Editor:
