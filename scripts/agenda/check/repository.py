@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rules, schema, text
-from .load import MAX_BYTES, Document, load_bytes
+from .load import MAX_BYTES, Document, decode, load_text
 from .problems import ERROR, Msg, Problem, show, sort_problems
 
 EVENT_FILE = "event.yaml"
@@ -145,8 +145,11 @@ def check_bytes(kind: str, rel: str, raw: bytes, ctx=None, source: str | None = 
     one-proposal rules. The one entry point for a file, used by `agenda check`, `agenda
     new`, `agenda from-issue` and `agenda import` alike. Positions are kept only when a
     problem needs them (see `Document.where`)."""
+    text_, problem = decode(rel, raw)
+    if problem:
+        return None, [problem]
     # Without a file to read positions from again later, keep them now.
-    doc, problems = load_bytes(rel, raw, positions=source is None)
+    doc, problems = load_text(rel, text_, positions=source is None)
     if doc is None:
         return None, problems
     doc.source = source
@@ -156,8 +159,8 @@ def check_bytes(kind: str, rel: str, raw: bytes, ctx=None, source: str | None = 
         problems += rules.check_proposal(ctx, doc) if valid else rules.check_invalid_proposal(ctx, doc, problems)
     markdown, urls = schema.field_kinds(kind)
     problems += text.check_text(doc, markdown, urls)
-    if not raw.isascii():  # hidden characters in comments; ASCII files have none
-        problems += text.check_comments(rel, raw.decode("utf-8", "replace"), {p.line for p in problems})
+    if not text_.isascii():  # hidden characters in comments; ASCII files have none
+        problems += text.check_comments(rel, text_, {p.line for p in problems})
     return (doc if valid else None), problems
 
 

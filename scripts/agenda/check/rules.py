@@ -285,11 +285,18 @@ def step_free_rooms(ctx, doc):
 def placeholders(ctx, doc):
     """No text is left as the proposal template wrote it ("Title of my session", "Your
     Name"): the template's example values are the `examples` of the schema's fields."""
-    for pattern, (whole, lines, sizes) in _placeholder_index().items():
-        for path, value in _values_at(doc.data, pattern):
+    d = doc.data
+    for pattern, (whole, lines, sizes, starts) in _placeholder_index().items():
+        if len(pattern) == 1:  # a top-level field: most patterns, and the hot path
+            found = ((pattern, d[pattern[0]]),) if pattern[0] in d else ()
+        else:
+            found = _values_at(d, pattern)
+        for path, value in found:
             if not isinstance(value, str):
                 continue
-            if (len(value) in sizes and _words(value) in whole) or (lines and _shares_a_line(value, lines)):
+            # Length and first letters rule out nearly every value before any normalisation.
+            if (len(value) in sizes and value.lstrip()[:4].casefold() in starts and _words(value) in whole) or (
+                    lines and lines.search(value)):
                 yield _at(doc, path, "placeholder-text",
                           Msg("%(field)s still holds the template's example text %(value)s", field=field_path(path),
                               value=show(value, 40)),
@@ -298,8 +305,6 @@ def placeholders(ctx, doc):
 
 def _values_at(data, pattern):
     """(path, value) of every value whose path matches `pattern` ('*' for any list item)."""
-    if len(pattern) == 1:  # a top-level field: most patterns, and the hot path
-        return [(pattern, data[pattern[0]])] if pattern[0] in data else []
     found = [((), data)]
     for part in pattern:
         following = []
@@ -318,20 +323,21 @@ _MARKDOWN_FIELDS = ("description",)
 
 @functools.cache
 def _placeholder_index():
-    """{pattern: (the examples' words; for Markdown, the words of their sentences of 20
-    characters or more by length, headings aside (structure a contributor may keep); the
-    lengths a value must have to be compared at all)}: built once, so that a proposal costs
-    a few look-ups."""
+    """{pattern: (the examples' words; for Markdown, a pattern of their sentences of 20
+    characters or more, headings aside (structure a contributor may keep), spaces and case
+    aside; the lengths and first letters a value must have to be compared at all)}: built
+    once, so that a proposal costs a few look-ups."""
     index = {}
     for pattern, examples in schema.examples("proposal").items():
-        lines = {}
-        if pattern[-1] in _MARKDOWN_FIELDS:
-            for e in examples:
-                for line in e.splitlines():
-                    if len(line.strip()) >= 20 and not line.startswith("#"):
-                        lines.setdefault(len(line.strip()), set()).add(_words(line))
+        lines = None
+        if pattern[-1] in _MARKDOWN_FIELDS:  # one search, in C, for any of the example's sentences
+            sentences = [line.split() for e in examples for line in e.splitlines()
+                         if len(line.strip()) >= 20 and not line.startswith("#")]
+            lines = re.compile("|".join(r"^\s*" + r"\s+".join(map(re.escape, words)) + r"\s*$" for words in sentences),
+                               re.IGNORECASE | re.MULTILINE)
         sizes = {size for e in examples for size in range(len(e) - 20, len(e) + 21)}  # spaces and case aside
-        index[pattern] = ({_words(e) for e in examples}, lines, frozenset(sizes))
+        starts = {e.lstrip()[:4].casefold() for e in examples}
+        index[pattern] = ({_words(e) for e in examples}, lines, frozenset(sizes), frozenset(starts))
     return index
 
 
@@ -341,16 +347,6 @@ def _words(text):
 
 def _same_text(value, examples):
     return _words(value) in {_words(e) for e in examples}
-
-
-def _shares_a_line(value, lines):
-    """A Markdown text that keeps a sentence of the template's example (`lines`: words by
-    the sentence's length)."""
-    for line in value.splitlines():
-        size = len(line.strip())
-        if size in lines and _words(line) in lines[size]:
-            return True
-    return False
 
 
 _TEXT_LIMITS = ("title", "summary", "description")
