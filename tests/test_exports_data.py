@@ -1,4 +1,5 @@
-"""The open-data exports (proposals.json, proposals.csv, frab schedule.json) read back by real parsers.
+"""The open-data exports (proposals.json, proposals.csv, frab schedule.json and schedule.xml) read
+back by real parsers (schedule.xml by defusedxml and by xmlschema against C3VOC's own XSD).
 
 Two programmes: the repository's own content, and a hostile copy of tests/fixtures/base whose
 proposals try CSV formula injection, JSON breaking and type coercion. Both must pass the
@@ -23,8 +24,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import agenda
+import defusedxml.ElementTree as SafeET
 import jsonschema
 import pytest
+import xmlschema
+from hypothesis import given, settings, strategies as st
 from agenda.data import exports
 from agenda.model import ACCESSIBILITY_ORDER, build_agenda
 from agenda.check.repository import check_repository
@@ -983,6 +987,275 @@ def test_frab_ids_resolve_collisions_deterministically():
     assert again == int(hashlib.sha256(f"{a}#1".encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
 
 
+# --- frab XML schedule.xml -----------------------------------------------------------------
+
+XSD_FILE = C3VOC / "schedule.xml.xsd"
+XSD_BLOB = "df617a10e3b7dbdad8563e629957048468221d12"  # git's id of validator/xsd/schedule.xml.xsd (README)
+
+
+@pytest.fixture(scope="module")
+def c3voc_xsd():
+    return xmlschema.XMLSchema10(str(XSD_FILE))
+
+
+def validate_xsd(data: bytes, schema):
+    """The document against C3VOC's XSD (no location hint is followed: nothing is fetched)."""
+    errors = list(schema.iter_errors(data))
+    assert not errors, [f"{e.path}: {e.reason}" for e in errors[:5]]
+
+
+def _xml(programme, base_url=BASE_URL, **kw):
+    return exports.frab_schedule_xml(programme, base_url=base_url, generated=GENERATED, **kw)
+
+
+def xml_events(data: bytes):
+    """guid -> (day date, room name, <event>) of a schedule.xml, read by defusedxml."""
+    root = SafeET.fromstring(data)
+    out = {}
+    for day in root.findall("day"):
+        for room in day.findall("room"):
+            for event in room.findall("event"):
+                assert event.get("guid") not in out
+                out[event.get("guid")] = (day.get("date"), room.get("name"), event)
+    return out
+
+
+def _minutes(duration):
+    hours, minutes = duration.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def test_the_vendored_xsd_is_c3vocs_file_unchanged():
+    data = XSD_FILE.read_bytes()
+    assert hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() == XSD_BLOB
+    readme = (C3VOC / "README.md").read_text(encoding="utf-8")
+    assert "validator/xsd/schedule.xml.xsd" in readme and "EUPL-1.2" in readme
+
+
+def test_xml_is_valid_against_the_c3voc_xsd(programme, c3voc_xsd):
+    for base_url in (BASE_URL, None):
+        data = _xml(programme, base_url)
+        validate_xsd(data, c3voc_xsd)
+        assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<schedule ")
+        assert data.endswith(b"</schedule>\n")
+        data.decode("utf-8")  # strict
+
+
+def test_xsd_and_validator_refuse_what_they_should(times, c3voc_xsd):
+    """The vendored XSD and xmlschema are not toothless: each change makes the file invalid."""
+    import xml.etree.ElementTree as ET
+
+    def first_event(root):
+        return root.find("day/room/event")
+
+    mutations = {
+        "no title": lambda r: first_event(r).remove(first_event(r).find("title")),
+        "no track": lambda r: first_event(r).remove(first_event(r).find("track")),
+        "three-digit hours": lambda r: setattr(first_event(r).find("duration"), "text", "100:00"),
+        "date without offset": lambda r: setattr(first_event(r).find("date"), "text", "2016-12-07T10:00:00"),
+        "bad guid": lambda r: first_event(r).set("guid", "not-a-uuid"),
+        "id 0": lambda r: first_event(r).set("id", "0"),
+        "same guid twice": lambda r: r.findall("day/room/event")[1].set("guid", first_event(r).get("guid")),
+        "relative url": lambda r: setattr(first_event(r).find("url"), "text", "../proposals/x/"),
+        "an end element": lambda r: ET.SubElement(first_event(r), "end").__setattr__("text", "x"),
+        "day without start": lambda r: r.find("day").attrib.pop("start"),
+        "optout not boolean": lambda r: setattr(first_event(r).find("recording/optout"), "text", "maybe"),
+        "rooms in conference": lambda r: ET.SubElement(r.find("conference"), "rooms"),
+    }
+    data = _xml(times)
+    validate_xsd(data, c3voc_xsd)
+    for name, mutate in mutations.items():
+        root = ET.fromstring(data)
+        mutate(root)
+        assert not c3voc_xsd.is_valid(ET.tostring(root)), name
+
+
+def test_xml_and_json_are_one_document(programme):
+    """Every field the XSD knows comes from schedule.json's document, session by session."""
+    for base_url in (BASE_URL, None):
+        document = _frab(programme, base_url)
+        data = _xml(programme, base_url)
+        root = SafeET.fromstring(data)
+        schedule, c = document["schedule"], document["schedule"]["conference"]
+        assert root.find("generator").attrib == {"name": "agenda", "version": agenda.__version__}
+        assert root.findtext("version") == schedule["version"] == GENERATED
+        conf = root.find("conference")
+        assert [el.tag for el in conf if el.tag != "track"] == (
+            ["acronym", "title", "start", "end", "days", "timeslot_duration"]
+            + (["base_url", "url"] if base_url else []) + ["time_zone_name"])
+        for tag, key in (("acronym", "acronym"), ("title", "title"), ("start", "start"), ("end", "end"),
+                         ("timeslot_duration", "timeslot_duration"), ("time_zone_name", "time_zone_name")):
+            assert conf.findtext(tag) == c[key], tag
+        assert int(conf.findtext("days")) == c["daysCount"] == len(c["days"])
+        if base_url:
+            assert root.findtext("url") == f"{BASE_URL}data/schedule.xml"
+            assert conf.findtext("base_url") == schedule["base_url"] and conf.findtext("url") == c["url"]
+        else:
+            assert root.find("url") is None and "base_url" not in schedule
+        tracks = [dict(el.attrib) for el in conf.findall("track")]
+        assert tracks == c["tracks"] == [{"name": t.name["fr"], "slug": t.id} for t in programme.themes]
+        days = root.findall("day")
+        assert [(int(d.get("index")), d.get("date"), d.get("start"), d.get("end")) for d in days] == [
+            (d["index"], d["date"], d["day_start"], d["day_end"]) for d in c["days"]]
+        room_guids = {r["name"]: r["guid"] for r in c["rooms"]}
+        person_ids = {}
+        for day_el, day in zip(days, c["days"]):
+            assert [(r.get("name"), r.get("guid")) for r in day_el.findall("room")] == [
+                (name, room_guids[name]) for name in day["rooms"]]
+            for room_el, events in zip(day_el.findall("room"), day["rooms"].values()):
+                assert len(room_el.findall("event")) == len(events)
+                for el, e in zip(room_el.findall("event"), events):
+                    assert el.attrib == {"guid": e["guid"], "id": str(e["id"])}
+                    assert [c_.tag for c_ in el] == [
+                        "date", "start", "duration", "room", "slug", "url", "title", "subtitle", "track", "type",
+                        *(["language"] if e["language"] else []), "abstract",
+                        *(["description"] if e["description"] is not None else []), "recording", "persons",
+                        "links", "attachments"]
+                    for tag in ("date", "start", "room", "slug", "url", "title", "type", "language"):
+                        assert (el.findtext(tag) or "") == e[tag], tag
+                    assert el.findtext("duration") == (e["duration"] if _minutes(e["duration"]) < 100 * 60
+                                                       else "99:59")
+                    for tag in ("subtitle", "track", "abstract", "description"):
+                        assert (el.findtext(tag) or "") == (e[tag] or ""), tag
+                    assert el.findtext("recording/license") == ""
+                    assert el.findtext("recording/optout") == ("true" if e["do_not_record"] else "false")
+                    persons = el.findall("persons/person")
+                    assert [(p.text, p.get("guid")) for p in persons] == [(x["name"], x["guid"]) for x in e["persons"]]
+                    for p in persons:
+                        assert 0 < int(p.get("id")) < 2**31
+                        assert person_ids.setdefault(p.get("guid"), p.get("id")) == p.get("id")  # one id per guid
+                    assert [(x.text or "", x.get("href")) for x in el.findall("links/link")] == [
+                        (x["title"], x["url"]) for x in e["links"]]
+                    assert list(el.find("attachments")) == [] == e["attachments"]
+        assert len(set(person_ids.values())) == len(person_ids)
+
+
+def test_xml_and_json_describe_the_same_sessions(programme):
+    """Same guids, starts, durations, rooms and days in both files, and every slot of the programme."""
+    json_events = _by_guid(_frab(programme))
+    events = xml_events(_xml(programme))
+    assert set(events) == set(json_events) == {i.guid for i in exports.identities(programme).values()}
+    for guid, (date, room, el) in events.items():
+        j_date, j_room, e = json_events[guid]
+        assert (date, room, el.findtext("room")) == (j_date, j_room, e["room"])
+        assert dt.datetime.fromisoformat(el.findtext("date")) == dt.datetime.fromisoformat(e["date"])
+        assert _minutes(el.findtext("duration")) == min(_minutes(e["duration"]), 99 * 60 + 59)
+
+
+def test_xml_a_session_of_100_hours_or_more_is_written_99_59(real, c3voc_xsd):
+    """The XSD's duration has two digits of hours: a six-day exhibition says 99:59 there, and
+    its true length in schedule.json."""
+    json_events = _by_guid(_frab(real))
+    events = xml_events(_xml(real))
+    long = [g for g, (_, _, e) in json_events.items() if _minutes(e["duration"]) >= 100 * 60]
+    assert long, "the example programme has an exhibition over several days"
+    for guid in long:
+        assert events[guid][2].findtext("duration") == exports.LONGEST_XML_DURATION == "99:59"
+        assert events[guid][2].findtext("date") == json_events[guid][2]["date"]
+
+
+HOSTILE_TEXTS = [
+    'a < b && c > d, <script>alert("x")</script>, &amp; &#x41; &lt;',
+    "]]> <![CDATA[ not a section ]]> <!-- not a comment --> <?pi not one?>",
+    "\"double\" and 'single' quotes, `backticks`, back\\slash",
+    "مرحبا بالعالم — שלום עולם \u202eevil\u202c \u200f\u200e mixed RTL العربية 123",
+    "emoji 👩‍👩‍👧 🇫🇷 𝔘𝔫𝔦𝔠𝔬𝔡𝔢, tab\there, non-breaking\u00a0space, U+2028\u2028 U+0085\u0085 DEL\x7f",
+]
+
+
+def _with_texts(programme, title, description, person=None, link=None):
+    """`programme` with every proposal's title and description (and proposers, links) replaced."""
+    proposals = []
+    for p in programme.proposals:
+        changes = {"title": title, "description": description, "summary": title, "subtitle": title}
+        if person is not None:
+            changes["proposers"] = tuple(dataclasses.replace(x, name=person) for x in p.proposers)
+        if link is not None:
+            changes["links"] = (link,)
+        proposals.append(dataclasses.replace(p, **changes))
+    return dataclasses.replace(programme, proposals=tuple(proposals))
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_xml_hostile_text_round_trips_exactly(times, c3voc_xsd, text):
+    hostile = _with_texts(times, text, f"{text}\n\nline two: {text}\n", person=text,
+                          link=(text, "https://example.org/?a=1&b=<2>&c=\"3\"'"))
+    data = _xml(hostile)
+    validate_xsd(data, c3voc_xsd)
+    assert b"<script>" not in data and b"<![CDATA[" not in data  # escaped, never raw markup
+    events = xml_events(data)
+    assert len(events) == len(times.sessions())
+    for _, _, el in events.values():
+        for tag in ("title", "subtitle", "abstract"):
+            assert el.findtext(tag) == text, tag
+        assert el.findtext("description") == f"{text}\n\nline two: {text}\n"
+        assert {p.text for p in el.findall("persons/person")} == {text}
+        assert [(x.text, x.get("href")) for x in el.findall("links/link")] == [
+            (text, "https://example.org/?a=1&b=<2>&c=\"3\"'")]
+
+
+ILLEGAL = "".join(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) + "\ufffe\uffff\ud800\udfff"
+
+
+def test_xml_characters_xml_cannot_carry_are_dropped(times, c3voc_xsd):
+    """No proposal can hold them (the checker refuses them), but the serialiser must never write
+    a document that is not well-formed: C0 controls but TAB, LF, CR; U+FFFE, U+FFFF; lone
+    surrogates. A CR is a line break: LF."""
+    title = f"be{ILLEGAL}fore\x00after \ud83d lone high, \ude00 lone low, 🎉 kept"
+    description = "one\r\ntwo\rthree\nfour\x0b\x0c\x1b[31m"
+    hostile = _with_texts(times, title, description, person="Nul\x00l Per\x1fson",
+                          link=("li\x07nk", "https://example.org/\x00x"))
+    data = _xml(hostile)
+    validate_xsd(data, c3voc_xsd)
+    for _, _, el in xml_events(data).values():
+        assert el.findtext("title") == "before" + "after  lone high,  lone low, 🎉 kept"
+        assert el.findtext("description") == "one\ntwo\nthree\nfour[31m"
+        assert {p.text for p in el.findall("persons/person")} == {"Null Person"}
+        assert [(x.text, x.get("href")) for x in el.findall("links/link")] == [("link", "https://example.org/x")]
+
+
+def test_xml_text_keeps_everything_else():
+    legal = "\t\n\x20~\x7f\x85\u00a0\ud7ff\ue000\ufffd\U00010000\U0010ffff"
+    assert exports.xml_text(legal) == legal
+    assert exports.xml_text(ILLEGAL) == ""
+    assert exports.xml_text("a\r\nb\rc") == "a\nb\nc"
+    assert exports.xml_text(None) == "" and exports.xml_text(42) == "42"
+
+
+@pytest.fixture(scope="module")
+def times_document(times):
+    return exports.frab_schedule_document(times, base_url=BASE_URL, generated=GENERATED)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(st.characters(codec="utf-8") | st.sampled_from(list(ILLEGAL) + ["\r"]),
+                    max_size=40))
+def test_xml_any_text_gives_a_well_formed_document(times_document, text):
+    """Whatever a title holds, the file parses and says what XML can say of it."""
+    import copy
+
+    document = copy.deepcopy(times_document)
+    first = next(iter(document["schedule"]["conference"]["days"][0]["rooms"].values()))[0]
+    first["title"] = text
+    first["persons"] = [{"name": text, "public_name": text, "guid": KEPT_PERSON_GUID}]
+    first["links"] = [{"title": text, "url": text}]
+    root = SafeET.fromstring(exports.frab_xml(document))
+    el = root.find("day/room/event")
+    expected = exports.xml_text(text)
+    assert (el.findtext("title") or "") == expected
+    assert (el.find("persons/person").text or "") == expected
+    assert (el.find("links/link").text or "", el.find("links/link").get("href")) == (expected, expected)
+
+
+def test_xml_the_same_document_gives_the_same_bytes(times, times_document):
+    import copy
+
+    first = exports.frab_xml(times_document)
+    assert exports.frab_xml(copy.deepcopy(times_document)) == first
+    assert exports.frab_schedule_xml(times, base_url=BASE_URL, generated=GENERATED) == first
+    assert exports.frab_json(times_document) == exports.frab_schedule(times, base_url=BASE_URL, generated=GENERATED)
+
+
 # --- identity ------------------------------------------------------------------------------
 
 
@@ -1045,7 +1318,8 @@ def test_identity_collisions_with_imported_values(times):
 def _all(programme, base_url=BASE_URL, **kw):
     return (exports.proposals_json(programme, base_url=base_url, generated=GENERATED, **kw),
             exports.proposals_csv(programme, base_url=base_url, **kw),
-            exports.frab_schedule(programme, base_url=base_url, generated=GENERATED, **kw))
+            exports.frab_schedule(programme, base_url=base_url, generated=GENERATED, **kw),
+            exports.frab_schedule_xml(programme, base_url=base_url, generated=GENERATED, **kw))
 
 
 def test_deterministic(programme):
@@ -1069,6 +1343,8 @@ def test_bad_base_url_is_refused(real, base_url):
         exports.proposals_csv(real, base_url=base_url)
     with pytest.raises(ValueError):
         exports.frab_schedule(real, base_url=base_url, generated=GENERATED)
+    with pytest.raises(ValueError):
+        exports.frab_schedule_xml(real, base_url=base_url, generated=GENERATED)
 
 
 @pytest.mark.parametrize("generated", ["", "now", "2016-11-30 12:00", "30/11/2016", None])
@@ -1077,6 +1353,8 @@ def test_bad_generated_is_refused(real, generated):
         exports.proposals_json(real, base_url=BASE_URL, generated=generated)
     with pytest.raises(ValueError):
         exports.frab_schedule(real, base_url=BASE_URL, generated=generated)
+    with pytest.raises(ValueError):
+        exports.frab_schedule_xml(real, base_url=BASE_URL, generated=generated)
 
 
 def test_export_is_the_same_in_two_processes(tmp_path):
@@ -1093,3 +1371,4 @@ def test_export_is_the_same_in_two_processes(tmp_path):
         assert result.returncode == 0, result.stderr
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert len(outputs[0]) > 10 and outputs[0] == outputs[1]
+    assert {"data/schedule.json", "data/schedule.xml"} <= set(outputs[0])

@@ -10,10 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import defusedxml.ElementTree as SafeET
 import feedparser
 import icalendar
 import jsonschema
 import pytest
+import xmlschema
 
 from agenda.data.urls import NO_ADDRESS_NOTE
 from conftest import copy_repo
@@ -21,6 +23,7 @@ from test_exports_data import c3voc_format_checker
 from test_site import mkdocs_build
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1481068800"}  # 2016-12-07T00:00:00Z
+C3VOC_XSD = Path(__file__).parent / "fixtures" / "c3voc" / "schedule.xml.xsd"
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +54,13 @@ def test_every_published_file_parses(built):
     data = site / "data"
     json.loads((data / "proposals.json").read_text(encoding="utf-8"))
     json.loads((data / "proposals.schema.json").read_text(encoding="utf-8"))
-    json.loads((data / "schedule.json").read_text(encoding="utf-8"))
+    schedule = json.loads((data / "schedule.json").read_text(encoding="utf-8"))
+    xml = (data / "schedule.xml").read_bytes()
+    xmlschema.XMLSchema10(str(C3VOC_XSD)).validate(xml)
+    root = SafeET.fromstring(xml)
+    assert root.findtext("url") == "https://example-org.github.io/agenda/data/schedule.xml"
+    assert sorted(e.get("guid") for e in root.iter("event")) == sorted(
+        e["guid"] for d in schedule["schedule"]["conference"]["days"] for es in d["rooms"].values() for e in es)
     for path in data.rglob("*.ics"):
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
         assert calendar.walk("VTIMEZONE"), path
@@ -75,7 +84,7 @@ def test_data_page_documents_every_file_and_field(built):
     _, site = built
     page = (site / "data" / "index.html").read_text(encoding="utf-8")
     for name in ("proposals.json", "proposals.schema.json", "proposals.csv", "agenda.ics", "feed.atom",
-                 "schedule.json"):
+                 "schedule.json", "schedule.xml"):
         assert f'href="{name}"' in page or f'href="../data/{name}"' in page or name in page
     schema = json.loads((site / "data" / "proposals.schema.json").read_text(encoding="utf-8"))
     assert "CC BY 4.0" in page
@@ -146,6 +155,12 @@ def test_a_site_without_address_publishes_data_without_absolute_links(built_with
     c3voc = json.loads((Path(__file__).parent / "fixtures" / "c3voc" / "schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft6Validator(c3voc, format_checker=c3voc_format_checker()).validate(schedule)
     assert "base_url" not in schedule["schedule"] and "url" not in schedule["schedule"]["conference"]
+    xml = (data / "schedule.xml").read_bytes()
+    xmlschema.XMLSchema10(str(C3VOC_XSD)).validate(xml)
+    root = SafeET.fromstring(xml)
+    assert [root.find(path) for path in ("url", "conference/base_url", "conference/url")] == [None, None, None]
+    assert all(url.startswith("https://github.com/example-org/agenda/blob/") for url in
+               (e.findtext("url") for e in root.iter("event")))
     calendars = list(data.rglob("*.ics"))
     assert len(calendars) > 10
     for path in calendars:

@@ -15,6 +15,10 @@ file, see urls.Site) and where the files go.
   run as a formula are neutralised (`neutralise_formula`).
 - `frab_schedule`: every slot in the frab / C3VOC schedule JSON that conference apps read
   (Giggity, ConfClerk, EventFahrplan, c3voc tools): https://c3voc.de/wiki/schedule
+- `frab_schedule_xml`: the same schedule as frab XML (pentabarf's format, as frab and pretalx
+  write it), valid against C3VOC's XSD, for the apps and recording pipelines that read XML.
+  Both are written from one document, `frab_schedule_document`: the XML is a serialisation of
+  the JSON's dict (`frab_xml`), never a second reading of the programme.
 
 Identity (`identities`): each slot has a guid and a numeric id that schedule apps, calendars
 and the JSON share. Kept from an imported programme when the slot has them, otherwise derived
@@ -31,6 +35,7 @@ import io
 import json
 import re
 import uuid
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -46,6 +51,8 @@ LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/",
 }
 C3VOC_SCHEMA = "https://c3voc.de/schedule/schema.json"
+C3VOC_XSD = "https://c3voc.de/schedule/schema.xsd"
+SCHEDULE_XML = "data/schedule.xml"  # its address is the site's plus this path
 # Fixed for ever (it is uuid5(NAMESPACE_URL, "https://agenda.example.org/schema/frab-guid")):
 # the frab guids (UUID v5) of sessions, rooms and people derive from it and from the
 # repository's address, so that schedule apps recognise the same session across builds and
@@ -57,6 +64,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 _GENERATED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2}))?\Z")
 _C3VOC_ACRONYM = re.compile(r"[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?\Z")
+# A theme id that is a slug in both C3VOC schemas (JSON: ^[a-z0-9_-]+[a-z0-9]$, XSD: [a-z][a-z0-9-]+).
+_TRACK_SLUG = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]\Z")
 
 
 # --- shared helpers ------------------------------------------------------------------------
@@ -530,7 +539,28 @@ def _frab_event(agenda: Agenda, p: Proposal, s: Slot, ident: Identity, site: Sit
 
 def frab_schedule(agenda: Agenda, *, base_url: str | None, generated: str, lang: str = "fr",
                   acronym: str | None = None) -> str:
-    """Every slot of the programme as a frab / C3VOC schedule.json (https://c3voc.de/wiki/schedule).
+    """Every slot of the programme as a frab / C3VOC schedule.json (https://c3voc.de/wiki/schedule):
+    `frab_schedule_document` as JSON."""
+    return frab_json(frab_schedule_document(agenda, base_url=base_url, generated=generated, lang=lang,
+                                            acronym=acronym))
+
+
+def frab_json(document: dict) -> str:
+    """A frab / C3VOC schedule document (`frab_schedule_document`) as schedule.json."""
+    return _dumps(document)
+
+
+def frab_schedule_xml(agenda: Agenda, *, base_url: str | None, generated: str, lang: str = "fr",
+                      acronym: str | None = None) -> bytes:
+    """The same schedule as frab XML (schedule.xml, UTF-8): `frab_xml` of the same document."""
+    return frab_xml(frab_schedule_document(agenda, base_url=base_url, generated=generated, lang=lang,
+                                           acronym=acronym))
+
+
+def frab_schedule_document(agenda: Agenda, *, base_url: str | None, generated: str, lang: str = "fr",
+                           acronym: str | None = None) -> dict:
+    """Every slot of the programme as the frab / C3VOC schedule document, the dict that
+    schedule.json (`frab_schedule`) and schedule.xml (`frab_xml`) are written from.
 
     Every day of the event is listed (with an empty `rooms` object when nothing happens),
     from its opening to its closing (past midnight when its hours run past midnight; from
@@ -541,8 +571,9 @@ def frab_schedule(agenda: Agenda, *, base_url: str | None, generated: str, lang:
     (`_frab_places`), each with its sessions in time order. Names of the event, rooms, formats (type) and
     themes (track) are in `lang`. Days are numbered from 1, as frab and pretalx do. Without
     a site address (base_url None), `base_url` and the conference's `url` are left out and a
-    session's `url` is its file in the repository."""
-    site = Site(base_url, "data/schedule.json")
+    session's `url` is its file in the repository. The themes are the conference's `tracks`
+    (names in `lang`; the id as slug when it is one in both C3VOC schemas)."""
+    site = Site(base_url, "data/schedule.json")  # absolute addresses only: the same for schedule.xml
     _check_lang(agenda, lang)
     version = _generated(generated)
     acronym = acronym or default_acronym(agenda)
@@ -582,6 +613,8 @@ def frab_schedule(agenda: Agenda, *, base_url: str | None, generated: str, lang:
         "timeslot_duration": "00:05",
         "time_zone_name": e.timezone,
         "url": site.absolute(),
+        "tracks": [{"name": th.name[lang], **({"slug": th.id} if _TRACK_SLUG.match(th.id) else {})}
+                   for th in agenda.themes],
         "rooms": [{"name": room_names[r.id], "guid": frab_guid(agenda, "room", r.id)} for r in e.rooms]
         + [{"name": name, "guid": frab_guid(agenda, "room", f"place/{name}")} for name in places.values()],
         "days": days,
@@ -589,9 +622,137 @@ def frab_schedule(agenda: Agenda, *, base_url: str | None, generated: str, lang:
     schedule = {"version": version, "base_url": site.absolute(), "conference": conference}
     if site.base is None:  # both must be absolute addresses: left out rather than wrong
         del schedule["base_url"], conference["url"]
-    document = {
+    return {
         "$schema": C3VOC_SCHEMA,
         "generator": {"name": "agenda", "version": __version__},
         "schedule": schedule,
     }
-    return _dumps(document)
+
+
+# --- frab XML (schedule.xml) -----------------------------------------------------------------
+
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+# What XML 1.0 cannot carry at all (C0 controls but TAB, LF and CR; lone surrogates; U+FFFE and
+# U+FFFF): a document holding one is not well-formed, so it is dropped.
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_HTTP_URI = re.compile(r"https?://[!-~]+\Z")  # the XSD's httpURI, ASCII without spaces
+_VOC_SLUG = re.compile(r"[a-z0-9_]{4,}-[a-z0-9_-]{4,}\Z")  # the XSD's voc-slug-new
+_XSD_DURATION = re.compile(r"[0-9]{1,2}:[0-9]{2}\Z")  # the XSD's duration: two digits of hours
+LONGEST_XML_DURATION = "99:59"
+
+
+def xml_text(value) -> str:
+    """A value as text that XML 1.0 carries exactly: characters it cannot hold are dropped,
+    and line breaks are LF (a parser turns a CR of element text into LF anyway). Escaping is
+    ElementTree's."""
+    text = "" if value is None else value if isinstance(value, str) else str(value)
+    return _XML_ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _add(parent, tag: str, text=None, attrib: dict | None = None):
+    """A child element; attributes whose value is None are left out."""
+    attrs = {name: xml_text(value) for name, value in (attrib or {}).items() if value is not None}
+    element = ET.SubElement(parent, tag, attrs) if parent is not None else ET.Element(tag, attrs)
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def _xml_duration(duration: str) -> str:
+    """frab XML's duration has at most two digits of hours: a session of 100 hours or more
+    (a week-long exhibition) is written 99:59; schedule.json and its `date` keep the truth."""
+    return duration if _XSD_DURATION.match(duration) else LONGEST_XML_DURATION
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def frab_xml(document: dict) -> bytes:
+    """A frab / C3VOC schedule document (`frab_schedule_document`) as schedule.xml.
+
+    Valid against C3VOC's XSD (https://c3voc.de/schedule/schema.xsd): the conference's
+    fields, its tracks, then each day (index, date, start, end) with its rooms (name, guid)
+    and their events (guid and id attributes; date, start, duration, room, slug, url, title,
+    subtitle, track, type, language, abstract, description, recording with its opt-out from
+    `do_not_record`, persons with a numeric id derived from their guid, links, attachments),
+    in the document's order. The XSD has no conference room list (rooms are listed in the
+    days), no event end (the duration gives it) and durations of two digits of hours
+    (`_xml_duration`). Text goes through `xml_text`; ElementTree escapes it. The same document
+    always gives the same bytes: UTF-8, an XML declaration, two-space indentation."""
+    schedule = document["schedule"]
+    conference = schedule["conference"]
+    root = _add(None, "schedule", attrib={f"{{{_XSI}}}noNamespaceSchemaLocation": C3VOC_XSD})
+    generator = document.get("generator")
+    if generator:
+        _add(root, "generator", attrib={"name": generator.get("name"), "version": generator.get("version")})
+    base_url = schedule.get("base_url")
+    if base_url and _HTTP_URI.match(base_url):
+        _add(root, "url", base_url.rstrip("/") + "/" + SCHEDULE_XML)
+    _add(root, "version", schedule["version"])
+    conf = _add(root, "conference")
+    _add(conf, "acronym", conference["acronym"])
+    _add(conf, "title", conference["title"])
+    for key in ("start", "end"):
+        if conference.get(key):
+            _add(conf, key, conference[key])
+    _add(conf, "days", len(conference["days"]))
+    if conference.get("timeslot_duration"):
+        _add(conf, "timeslot_duration", conference["timeslot_duration"])
+    for tag, value in (("base_url", base_url), ("url", conference.get("url"))):
+        if value and _HTTP_URI.match(value):
+            _add(conf, tag, value)
+    if conference.get("time_zone_name"):
+        _add(conf, "time_zone_name", conference["time_zone_name"])
+    for track in conference.get("tracks", ()):
+        _add(conf, "track", attrib={"name": track["name"], "slug": track.get("slug")})
+    room_guids = {room["name"]: room.get("guid") for room in conference.get("rooms", ())}
+    person_guids = {person["guid"] for day in conference["days"] for events in day["rooms"].values()
+                    for event in events for person in event["persons"] if person.get("guid")}
+    person_ids = frab_ids(person_guids)
+    for day in conference["days"]:
+        day_el = _add(root, "day", attrib={"index": day["index"], "date": day["date"], "start": day["day_start"],
+                                           "end": day["day_end"]})
+        for name, events in day["rooms"].items():
+            room_el = _add(day_el, "room", attrib={"name": name, "guid": room_guids.get(name)})
+            for event in events:
+                _event_xml(room_el, event, person_ids)
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+
+
+def _event_xml(parent, e: dict, person_ids: dict) -> None:
+    """One event in the order frab and pretalx write its elements (the XSD takes any order)."""
+    event = _add(parent, "event", attrib={"guid": e["guid"], "id": e["id"]})
+    _add(event, "date", e["date"])
+    _add(event, "start", e["start"])
+    _add(event, "duration", _xml_duration(e["duration"]))
+    _add(event, "room", e["room"])
+    if e.get("slug") and _VOC_SLUG.match(e["slug"]):
+        _add(event, "slug", e["slug"])
+    if e.get("url") and _HTTP_URI.match(e["url"]):
+        _add(event, "url", e["url"])
+    _add(event, "title", e["title"])
+    _add(event, "subtitle", e.get("subtitle") or "")
+    _add(event, "track", e.get("track") or "")
+    _add(event, "type", e["type"])
+    if e.get("language"):
+        _add(event, "language", e["language"])
+    _add(event, "abstract", e.get("abstract") or "")
+    if e.get("description") is not None:
+        _add(event, "description", e["description"])
+    if e.get("do_not_record") is not None:
+        recording = _add(event, "recording")
+        _add(recording, "license", "")
+        _add(recording, "optout", _bool(e["do_not_record"]))
+    persons = _add(event, "persons")
+    for person in e["persons"]:
+        guid = person.get("guid")
+        _add(persons, "person", person.get("public_name") or person["name"],
+             {"id": person_ids.get(guid), "guid": guid})
+    links = _add(event, "links")
+    for link in e["links"]:
+        _add(links, "link", link.get("title") or "", {"href": link["url"]})
+    attachments = _add(event, "attachments")
+    for attachment in e.get("attachments", ()):
+        _add(attachments, "attachment", attachment.get("title") or "", {"href": attachment.get("url")})

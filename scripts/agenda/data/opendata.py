@@ -24,6 +24,7 @@ FILES = (
     ("data/proposals/<proposal>.ics", "iCalendar", "data.ics_proposal"),
     ("data/feed.atom", "Atom", "data.atom"),
     ("data/schedule.json", "frab / C3VOC JSON", "data.frab"),
+    ("data/schedule.xml", "frab / C3VOC XML", "data.frab_xml"),
     ("data/sessions.json", "JSON", "data.sessions"),
 )
 
@@ -40,13 +41,16 @@ def data_files(agenda, history: dict, *, base_url: str | None, stamp: dt.datetim
     """path -> bytes for every open-data file. `base_url` is the site's absolute address, or
     None when it has none (see urls.Site: relative links, absolute-only fields left out)."""
     generated = stamp.astimezone(dt.timezone.utc).isoformat()
+    # One schedule document, two serialisations: schedule.json and schedule.xml list the same sessions.
+    schedule = exports.frab_schedule_document(agenda, base_url=base_url, generated=generated, lang=lang)
     files = {
         "data/proposals.json": exports.proposals_json(agenda, base_url=base_url, generated=generated),
         "data/proposals.schema.json": exports.export_schema_text(),
         "data/proposals.csv": exports.proposals_csv(agenda, base_url=base_url),
         "data/agenda.ics": feeds.calendar_all(agenda, base_url=base_url, stamp=stamp, lang=lang),
         "data/feed.atom": feeds.atom_feed(agenda, history, base_url=base_url, lang=lang, fallback_updated=generated),
-        "data/schedule.json": exports.frab_schedule(agenda, base_url=base_url, generated=generated, lang=lang),
+        "data/schedule.json": exports.frab_json(schedule),
+        "data/schedule.xml": exports.frab_xml(schedule),
         "data/sessions.json": sessions_data.sessions_json(agenda),
     }
     for theme in agenda.themes:
