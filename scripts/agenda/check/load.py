@@ -187,6 +187,10 @@ def normalise_line_breaks(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class _NeedsPositions(Exception):
+    """Raised on the fast path (no positions) at the first thing the rules refuse."""
+
+
 class _Walker:
     """Builds data from parser events; records positions and policy problems."""
 
@@ -200,6 +204,8 @@ class _Walker:
         self.next = self.parser.get_event  # the hot loop: one bound method, looked up once
 
     def refuse(self, event, rule, message, hint, path=()):
+        if self.values is None:  # the fast path has no positions: read again with them
+            raise _NeedsPositions
         if rule in _ONCE and any(p.rule == rule for p in self.problems):
             return  # one alias bomb is one problem, not thousands of lines
         mark = event.start_mark
@@ -247,8 +253,10 @@ class _Walker:
         raise yaml.YAMLError(f"unexpected {cls.__name__}")  # pragma: no cover - libyaml forbids it
 
     def mapping(self, path, depth):
+        if self.values is None:
+            return self.mapping_fast(path, depth)
         result = {}
-        next_event, scalar, strings = self.next, self.scalar, self.strings
+        next_event = self.next
         while True:
             key_event = next_event()
             if type(key_event) is _MAP_END:
@@ -275,15 +283,42 @@ class _Walker:
                             Msg("it was first written at line %(first)s; keep one of them", first=first[0]), child)
                 self.skip(value_event)
                 continue
-            if self.values is not None:
-                mark = key_event.start_mark
-                self.keys[child] = (mark.line + 1, mark.column + 1)
-            elif type(value_event) is _SCALAR and value_event.anchor is None and value_event.tag is None:
-                value = result[key] = scalar(value_event)  # the fast path's common case
+            mark = key_event.start_mark
+            self.keys[child] = (mark.line + 1, mark.column + 1)
+            result[key] = self.node(value_event, child, depth + 1)
+
+    def mapping_fast(self, path, depth):
+        """`mapping` without positions, for the valid majority: the hot loop of `agenda
+        check`. Anything the rules refuse raises _NeedsPositions (through `refuse`), and the
+        file is read again by `mapping`, which says where."""
+        result = {}
+        next_event, strings = self.next, self.strings
+        while True:
+            key_event = next_event()
+            cls = type(key_event)
+            if cls is _MAP_END:
+                return result
+            if cls is not _SCALAR or key_event.anchor is not None or key_event.tag is not None:
+                raise _NeedsPositions
+            key = key_event.value
+            value_event = next_event()
+            if key in result or (key == "<<" and key_event.style == ""):
+                raise _NeedsPositions
+            child = path + (key,)
+            if type(value_event) is _SCALAR and value_event.anchor is None and value_event.tag is None:
+                value = value_event.value  # scalar(), inlined: most values are plain text
+                if value_event.style != "":
+                    if "\r" in value:
+                        value = normalise_line_breaks(value)
+                else:
+                    value = _TYPED.get(value, value)
+                    if type(value) is str and value[0] in _NUMBER_START and _INT.match(value):
+                        value = int(value)
+                result[key] = value
                 if type(value) is str:
                     strings.append((child, value))
-                continue
-            result[key] = self.node(value_event, child, depth + 1)
+            else:
+                result[key] = self.node(value_event, child, depth + 1)
 
     @staticmethod
     def scalar(event):
@@ -327,6 +362,8 @@ def load_text(path: str, text: str, positions: bool = True):
     walker = _Walker(path, text, positions)
     try:
         data = walker.document()
+    except _NeedsPositions:
+        return load_text(path, text, positions=True)
     except yaml.YAMLError as exc:
         return None, walker.problems + [_syntax_problem(path, exc, text)]
     if walker.problems:

@@ -46,7 +46,7 @@ class Msg(str):
         self.template, self.plural_template, self.count, self.values = template, plural_template, count, values
         return self
 
-    def __reduce__(self):  # problems cross process boundaries (repository._fork_map)
+    def __reduce__(self):  # problems cross process boundaries (repository._check_all_proposals)
         return (_rebuild_msg, (self.template, self.plural_template, self.count, self.values))
 
     def translate(self, translator) -> str:

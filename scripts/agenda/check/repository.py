@@ -2,17 +2,19 @@
 
 Layout: `event.yaml`, `themes/<id>.yaml`, `proposals/<id>.yaml`. The settings and themes are
 checked first; then each proposal is loaded, validated and checked against them, by this
-process and forked copies of it when there are many (both cores). Positions are kept only
+process and worker processes when there are many (every core). Positions are kept only
 for files with a problem. The cross-proposal rules run last, on all valid proposals.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
+import multiprocessing
 import os
-import pickle
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,9 +194,7 @@ def _check_proposals(chunk, full=True):
     Returns plain tuples (id, path, source, data or None, problems): they cross process
     boundaries faster than objects. Unless `full`, data keeps only the fields the
     cross-proposal rules read."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # many small, short-lived objects: collection passes only cost time here
-    try:
+    with _no_collection():
         out = []
         for ident, rel, source in chunk:
             doc, problems = check_file("proposal", rel, source, _CONTEXT)
@@ -203,59 +203,40 @@ def _check_proposals(chunk, full=True):
                 data = doc.data if full else rules.cross_facts(doc.data)
             out.append((ident, rel, source, data, problems))
         return out
+
+
+@contextlib.contextmanager
+def _no_collection():
+    """Many small objects that all live until the check ends: the garbage collector's passes
+    over them only cost time (a third of reading the workers' results back)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
-        if gc_was_enabled:
+        if enabled:
             gc.enable()
 
 
-def _fork_map(func, parts):
-    """func(part) for each part: all but the first in forked children, the first in this
-    process meanwhile. Each child sends one pickled result through a pipe; no threads in
-    the parent compete with its own share of the work."""
-    children = []
-    for part in parts[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # child
-            os.close(read_end)
-            try:
-                payload = pickle.dumps((True, func(part)), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # sent to the parent, which raises it
-                payload = pickle.dumps((False, repr(exc)))
-            with os.fdopen(write_end, "wb") as out:
-                out.write(payload)
-            os._exit(0)
-        os.close(write_end)
-        children.append((pid, read_end))
-    try:
-        results = [func(parts[0])]
-    finally:  # always reap the children, even if this process's share failed
-        replies = []
-        for pid, read_end in children:
-            with os.fdopen(read_end, "rb") as inp:
-                data = inp.read()
-            os.waitpid(pid, 0)
-            replies.append(pickle.loads(data) if data else (False, "a worker process died"))
-    for ok, value in replies:
-        if not ok:
-            raise RuntimeError(f"worker failed: {value}")
-        results.append(value)
-    return results
-
-
 def _check_all_proposals(found, ctx, jobs, full):
-    """Split the proposals between this process and jobs - 1 forked copies of it, which
-    inherit the imported modules and the context: nothing is imported or sent twice."""
+    """Split the proposals between this process and jobs - 1 worker processes. The workers
+    are forked (the standard library's pool, with the fork start method): they inherit the
+    imported modules and the context, so nothing is imported or sent twice."""
     _set_context(ctx)
-    if jobs <= 1 or len(found) < PARALLEL_FROM or not hasattr(os, "fork"):
+    if jobs <= 1 or len(found) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return _check_proposals(found, full)
-    # The children's results cross a pipe after they finish, while this process is still
-    # on its own share: so it takes a slightly larger share than each child.
+    # The workers' results cross a pipe after they finish, while this process is still on
+    # its own share: so it takes a slightly larger share than each worker.
     own = min(len(found), int(len(found) / jobs * 1.05))
     size = -(-(len(found) - own) // (jobs - 1))
-    parts = [found[:own]] + [found[i:i + size] for i in range(own, len(found), size)]
-    results = _fork_map(functools.partial(_check_proposals, full=full), parts)
-    return [item for part in results for item in part]
+    parts = [found[own:][i:i + size] for i in range(0, len(found) - own, size)]
+    work = functools.partial(_check_proposals, full=full)
+    with ProcessPoolExecutor(max_workers=len(parts), mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(work, part) for part in parts]
+        results = work(found[:own])
+        for future in futures:
+            results.extend(future.result())
+    return results
 
 
 def load_settings(found):
@@ -279,8 +260,11 @@ def check_repository(root, jobs: int | None = None, full: bool = True) -> Report
 
     With `full=False` (what `agenda check` needs) valid proposals keep only the fields the
     cross-proposal rules read, so that little travels back from the worker processes."""
-    root = Path(root)
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    with _no_collection():
+        return _check_repository(Path(root), jobs if jobs is not None else (os.cpu_count() or 1), full)
+
+
+def _check_repository(root: Path, jobs: int, full: bool) -> Report:
     found, problems = discover(root)
     report = Report(files=len(found))
     report.event, report.themes, settings_problems = load_settings(found)

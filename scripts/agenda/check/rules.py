@@ -284,38 +284,30 @@ def step_free_rooms(ctx, doc):
 
 def placeholders(ctx, doc):
     """No text is left as the proposal template wrote it ("Title of my session", "Your
-    Name"): the template's example values are the `examples` of the schema's fields."""
-    d = doc.data
-    for pattern, (whole, lines, sizes, starts) in _placeholder_index().items():
-        if len(pattern) == 1:  # a top-level field: most patterns, and the hot path
-            found = ((pattern, d[pattern[0]]),) if pattern[0] in d else ()
-        else:
-            found = _values_at(d, pattern)
-        for path, value in found:
-            if not isinstance(value, str):
-                continue
-            # Length and first letters rule out nearly every value before any normalisation.
-            if (len(value) in sizes and value.lstrip()[:4].casefold() in starts and _words(value) in whole) or (
-                    lines and lines.search(value)):
-                yield _at(doc, path, "placeholder-text",
-                          Msg("%(field)s still holds the template's example text %(value)s", field=field_path(path),
-                              value=show(value, 40)),
-                          Msg("replace it with your own words"))
+    Name"): the template's example values are the `examples` of the schema's fields.
+
+    One pass over the file's strings (`Document.strings`, collected by the loader): the
+    field's name, then the length and the first and last letters rule out nearly every
+    value before it is normalised."""
+    index, names = _placeholder_index()
+    for path, value in doc.strings:
+        if path[-1] not in names:
+            continue
+        entry = index.get(path if len(path) == 1 else tuple(["*" if type(p) is int else p for p in path]))
+        if entry is None:
+            continue
+        whole, lines, anchors, sizes, ends = entry
+        if (len(value) in sizes and _ends(value) in ends and _words(value) in whole) or (
+                lines is not None and _any_in(anchors, value.casefold()) and lines.search(value)):
+            yield _at(doc, path, "placeholder-text",
+                      Msg("%(field)s still holds the template's example text %(value)s", field=field_path(path),
+                          value=show(value, 40)),
+                      Msg("replace it with your own words"))
 
 
-def _values_at(data, pattern):
-    """(path, value) of every value whose path matches `pattern` ('*' for any list item)."""
-    found = [((), data)]
-    for part in pattern:
-        following = []
-        for path, node in found:
-            if part == "*":
-                if isinstance(node, list):
-                    following.extend((path + (i,), item) for i, item in enumerate(node))
-            elif isinstance(node, dict) and part in node:
-                following.append((path + (part,), node[part]))
-        found = following
-    return found
+def _any_in(sentences, text):
+    """Does `text` hold every word of one of the sentences (longest words first)?"""
+    return any(all(word in text for word in words) for words in sentences)
 
 
 _MARKDOWN_FIELDS = ("description",)
@@ -323,30 +315,33 @@ _MARKDOWN_FIELDS = ("description",)
 
 @functools.cache
 def _placeholder_index():
-    """{pattern: (the examples' words; for Markdown, a pattern of their sentences of 20
+    """({pattern: (the examples' words; for Markdown, a pattern of their sentences of 20
     characters or more, headings aside (structure a contributor may keep), spaces and case
-    aside; the lengths and first letters a value must have to be compared at all)}: built
-    once, so that a proposal costs a few look-ups."""
+    aside, and the words of each, all of which a match must contain; the lengths and the
+    first and last letters a value must have)}, the fields' names): built once, so that a
+    proposal costs a few look-ups."""
     index = {}
     for pattern, examples in schema.examples("proposal").items():
-        lines = None
+        lines, anchors = None, ()
         if pattern[-1] in _MARKDOWN_FIELDS:  # one search, in C, for any of the example's sentences
             sentences = [line.split() for e in examples for line in e.splitlines()
                          if len(line.strip()) >= 20 and not line.startswith("#")]
             lines = re.compile("|".join(r"^\s*" + r"\s+".join(map(re.escape, words)) + r"\s*$" for words in sentences),
                                re.IGNORECASE | re.MULTILINE)
-        sizes = {size for e in examples for size in range(len(e) - 20, len(e) + 21)}  # spaces and case aside
-        starts = {e.lstrip()[:4].casefold() for e in examples}
-        index[pattern] = ({_words(e) for e in examples}, lines, frozenset(sizes), frozenset(starts))
-    return index
+            anchors = tuple(tuple(sorted({w.casefold() for w in words}, key=len, reverse=True)) for words in sentences)
+        sizes = frozenset(size for e in examples for size in range(len(e) - 20, len(e) + 21))  # spaces and case aside
+        index[pattern] = ({_words(e) for e in examples}, lines, anchors, sizes, frozenset(_ends(e) for e in examples))
+    return index, frozenset(pattern[-1] for pattern in index)
+
+
+def _ends(text):
+    """The first and last four letters, case and surrounding spaces aside."""
+    text = text.strip()
+    return (text[:4] + text[-4:]).casefold()
 
 
 def _words(text):
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def _same_text(value, examples):
-    return _words(value) in {_words(e) for e in examples}
 
 
 _TEXT_LIMITS = ("title", "summary", "description")

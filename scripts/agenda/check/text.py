@@ -32,6 +32,7 @@ character class. Only strings with a suspect character take the precise, context
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -68,8 +69,15 @@ SAFE_SCHEMES = ("https", "http")
 MAX_LINK_PROBLEMS = 10  # per text: each address once, and a flood of them stays readable
 
 
+@functools.cache
+def _last_names(*pattern_sets):
+    return frozenset(p[-1] for patterns in pattern_sets for p in patterns if p)
+
+
 def _pattern(path):
-    return tuple("*" if isinstance(p, int) else p for p in path)
+    if len(path) == 1:  # a top-level field: its name is its pattern
+        return path
+    return tuple(["*" if type(p) is int else p for p in path])
 
 
 def _visible_base(ch: str) -> bool:
@@ -267,7 +275,7 @@ def check_text(doc, markdown_paths, url_paths):
     URL; they cost one `isprintable()` (ASCII) or one regular-expression search and a set
     look-up. Only the others have their full field pattern computed."""
     problems = []
-    precise_names = {p[-1] for p in url_paths | markdown_paths if p}  # URLs and Markdown: always looked at
+    precise_names = _last_names(markdown_paths, url_paths)  # URLs and Markdown: always looked at
     for path, value in doc.strings:
         name = path[-1] if path else None
         # isprintable() is False for line breaks, tabs and controls, the only suspects in ASCII.
@@ -312,10 +320,19 @@ def check_comments(path: str, text: str, values_reported=frozenset()):
     an invisible character there can make the file say something else than it seems (Trojan
     Source). Lines whose values were already reported are left to those messages."""
     problems = []
-    if text.isascii() or not _INVISIBLE.search(text):
+    if text.isascii():
         return problems
-    for number, line in enumerate(text.split("\n"), 1):
-        if number in values_reported or not _SUSPECT_LINE.search(line.replace("\t", " ")):
+    # A comment holds a #: only the lines that do are read (found by str.find, in C).
+    end = 0
+    while (found := text.find("#", end)) != -1:
+        begin = text.rfind("\n", 0, found) + 1
+        end = text.find("\n", found)
+        end = len(text) if end == -1 else end
+        line = text[begin:end]
+        if not _SUSPECT_LINE.search(line.replace("\t", " ")):
+            continue
+        number = text.count("\n", 0, begin) + 1
+        if number in values_reported:
             continue
         start = _comment_start(line)
         if start is None:
