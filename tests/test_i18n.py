@@ -244,3 +244,50 @@ def test_templates_hold_no_words_outside_gettext(name):
                 text.append(ch)
         words += re.findall(r"[^\W\d_]{2,}", "".join(text))
     assert words == [], f"{name}: write these with _() so that they are translated: {words}"
+
+
+def _catalogue_copy(tmp_path, monkeypatch, lang="fr"):
+    """A copy of one catalogue in a locale folder of its own, for the compiled-catalogue cache."""
+    folder = tmp_path / "locale" / lang / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = folder / "agenda.po"
+    po.write_bytes((LOCALE / lang / "LC_MESSAGES" / "agenda.po").read_bytes())
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
+    return po
+
+
+def test_a_compiled_catalogue_is_kept_and_used_the_next_time(tmp_path, monkeypatch):
+    po = _catalogue_copy(tmp_path, monkeypatch)
+    first = i18n._translations("fr")
+    kept = list((po.parent / "__pycache__").glob("agenda.*.mo"))
+    assert len(kept) == 1
+    assert first.gettext("Programme") == "Programme" and first.gettext("Themes") == "Thèmes"
+
+    def no_compiling(*args):
+        raise AssertionError("compiled again although the .po did not change")
+
+    monkeypatch.setattr(i18n, "_compile", no_compiling)
+    assert i18n._translations("fr").gettext("Themes") == "Thèmes"
+
+
+def test_an_edited_catalogue_is_compiled_again_never_served_stale(tmp_path, monkeypatch):
+    po = _catalogue_copy(tmp_path, monkeypatch)
+    i18n._translations("fr")
+    old = list((po.parent / "__pycache__").glob("agenda.*.mo"))
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Thèmes"', 'msgstr "Les thèmes"', 1), encoding="utf-8")
+    assert i18n._translations("fr").gettext("Themes") == "Les thèmes"
+    new = list((po.parent / "__pycache__").glob("agenda.*.mo"))
+    assert len(new) == 1 and new != old  # the older compiled file is removed
+
+
+def test_a_damaged_or_unwritable_cache_only_means_compiling_again(tmp_path, monkeypatch):
+    po = _catalogue_copy(tmp_path, monkeypatch)
+    i18n._translations("fr")
+    (kept,) = (po.parent / "__pycache__").glob("agenda.*.mo")
+    kept.write_bytes(b"\x00 not a catalogue")
+    assert i18n._translations("fr").gettext("Themes") == "Thèmes"
+    assert kept.read_bytes()[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")  # a real .mo again
+    kept.unlink()
+    (po.parent / "__pycache__").rmdir()
+    (po.parent / "__pycache__").write_text("a file where the folder would be")  # cannot be written, even by root
+    assert i18n._translations("fr").gettext("Themes") == "Thèmes"

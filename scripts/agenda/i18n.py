@@ -5,8 +5,9 @@ country names formatted by Babel from CLDR data, never from the machine's locale
 The catalogues live in `locale/<lang>/LC_MESSAGES/agenda.po` beside this file, one per
 language, for the site, the feeds and the command line alike; `locale/agenda.pot` is the
 template extracted from the code and the templates (`pybabel extract`, configured in
-pyproject.toml). A `.po` file is compiled in memory the first time its language is asked
-for, so a fresh clone works without a compile step. The messages are written in English
+pyproject.toml). A `.po` file is compiled the first time its language is asked for, so a
+fresh clone works without a compile step, and the result is kept for the next run
+(`__pycache__/` beside it). The messages are written in English
 (the source language): an English catalogue may leave them untranslated.
 
     t = translator("fr")
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as _gettext
+import hashlib
 import io
 import os
 from functools import lru_cache
@@ -29,8 +31,6 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
@@ -119,12 +119,43 @@ def _translations(lang: str) -> _gettext.NullTranslations:
             return _gettext.NullTranslations()
         raise ValueError(f"no message catalogue for language {lang!r}; known: {', '.join(languages())}. "
                          f"Try: pybabel init -l {lang} (see CONTRIBUTING.md, 'Translating')")
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    source = path.read_bytes()
+    # The compiled catalogue is kept beside the .po, as Python keeps bytecode, under the
+    # digest of the .po it came from: an edited .po is compiled again, never served stale.
+    cached = path.parent / "__pycache__" / f"{DOMAIN}.{hashlib.sha256(source).hexdigest()[:16]}.mo"
+    try:
+        with cached.open("rb") as mo:
+            return _gettext.GNUTranslations(mo)
+    except Exception:  # noqa: BLE001 - missing, unreadable or damaged: compiled again below
+        pass
+    compiled = _compile(source, lang)
+    _store(cached, compiled)
+    return _gettext.GNUTranslations(io.BytesIO(compiled))
+
+
+def _compile(source: bytes, lang: str) -> bytes:
+    """The .po's bytes -> .mo bytes, as `pybabel compile` makes them (fuzzy entries left out)."""
+    from babel.messages.mofile import write_mo  # Babel's catalogue reader: only when compiling
+    from babel.messages.pofile import read_po
+
     compiled = io.BytesIO()
-    write_mo(compiled, catalog)  # fuzzy entries left out, as pybabel compile does
-    compiled.seek(0)
-    return _gettext.GNUTranslations(compiled)
+    write_mo(compiled, read_po(io.BytesIO(source), locale=lang, domain=DOMAIN))
+    return compiled.getvalue()
+
+
+def _store(cached: Path, compiled: bytes) -> None:
+    """Keep the compiled catalogue for the next run, in place of older ones; a folder that
+    cannot be written (a read-only install) only means compiling again next time."""
+    try:
+        cached.parent.mkdir(exist_ok=True)
+        temporary = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(compiled)
+        os.replace(temporary, cached)
+        for old in cached.parent.glob(f"{DOMAIN}.*.mo"):
+            if old != cached:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 class Translator:

@@ -47,7 +47,7 @@ _TYPED = {"": None, "~": None, "null": None, "Null": None, "NULL": None,
           "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """A loaded file: its data and where each value and key was written (1-based)."""
 

@@ -649,18 +649,18 @@ def near_duplicate_titles(ctx, threshold=0.8):
     # shares at least need = ceil(t * n) words, so both titles hold a shared word among
     # their len - need + 1 rarest shareable words (words of one title only are never shared).
     # Entries of a word's bucket are grouped by (size, words after it): a group whose best
-    # possible overlap is too small is skipped whole; the others are verified on bit masks.
-    bit = {t: 1 << i for i, t in enumerate(sorted(frequency))}
+    # possible overlap is too small is skipped whole; the others are verified by intersection.
+    rank = {t: i for i, t in enumerate(sorted(frequency, key=lambda t: (frequency[t], t)))}  # rarest first
     factor = threshold / (1 + threshold)  # Jaccard >= t  <=>  overlap >= t/(1+t) * (|x| + |y|)
     index = defaultdict(lambda: defaultdict(list))
     pairs = []
     for pid in sorted(tokens):
-        size = len(tokens[pid])
+        mine = tokens[pid]
+        size = len(mine)
         need = math.ceil(threshold * size - 1e-9)
-        shareable = sorted((t for t in tokens[pid] if frequency[t] > 1), key=lambda t: (frequency[t], t))
+        shareable = sorted([t for t in mine if frequency[t] > 1], key=rank.__getitem__)
         if not size or len(shareable) < need:
             continue
-        mine = sum(bit[t] for t in tokens[pid])
         found = set()
         for i, t in enumerate(shareable[: len(shareable) - need + 1]):
             rest = len(shareable) - i - 1
@@ -668,8 +668,8 @@ def near_duplicate_titles(ctx, threshold=0.8):
                 required = factor * (size + other_size) - 1e-9
                 if 1 + min(rest, other_rest) < required:
                     continue
-                for other, other_mask in entries:
-                    if (mine & other_mask).bit_count() >= required:
+                for other, theirs in entries:
+                    if len(mine & theirs) >= required:
                         found.add(other)
             index[t][(size, rest)].append((pid, mine))
         pairs.extend((other, pid) for other in found)
