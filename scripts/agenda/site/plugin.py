@@ -4,7 +4,9 @@ on_config checks the repository (a problem stops the build with the same lines `
 prints) and renders every page and the open-data files; on_files adds them as generated files (nothing is written
 into docs/); on_page_markdown/on_page_content hand MkDocs the page's title, HTML and table of
 contents, so that contributor text never goes through Python-Markdown or its extensions;
-on_serve watches the data files. Search is Pagefind, run on the built site in on_post_build.
+on_serve watches the data files and puts serve_fast.FastServe in the place of the development
+server's builder: an edited proposal is shown at once, the whole site follows. Search is
+Pagefind, run on the built site in on_post_build.
 
 Languages: event.yaml's `site_languages` (default fr, en). The first is built at the root of
 the site by the `mkdocs build` that was asked for; once it is done (on_post_build), the same
@@ -39,6 +41,7 @@ from .markdown import escape
 from ..model import build_agenda
 from ..data.opendata import data_files
 from .pages import NAV_TITLES, Site, url_of
+from . import serve_fast
 from ..check.problems import format_text
 from ..check.repository import EVENT_FILE, FOLDERS, check_repository
 from .underreview import load_review
@@ -62,10 +65,21 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
     serving = False  # `mkdocs serve`: an invalid programme is shown in the browser (serve_errors.py)
     dirty = False
     parent = None  # the plugin of the first language's build, in the other languages' builds
+    # While serving (serve_fast.py): the last complete build, the one under way, and the folder
+    # the next build writes into instead of the served one (None: config.site_dir).
+    served = None
+    building = None
+    site_dir = None
+    fast = None
+    _nav = None
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
         self.dirty = dirty
+
+    def on_shutdown(self):
+        if self.fast is not None:
+            self.fast.close()
 
     # --- configuration ----------------------------------------------------------------------
 
@@ -75,6 +89,11 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         else:
             root = self.config.root or os.path.dirname(config.config_file_path)
             self.root = Path(root)
+            if self.site_dir is not None:
+                config.site_dir = self.site_dir
+            if self.serving:  # what this build reads, before it reads it
+                self.building = serve_fast.Build(serve_fast.snapshot(serve_fast.watched(self.root, config)),
+                                                 config.site_dir)
             self.report = check_repository(self.root)
             self._check(config)
             if self.report_pages is not None:  # serving an invalid programme: its problems
@@ -90,10 +109,7 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         self.prefix = "" if self.lang == self.languages[0] else f"{self.lang}/"
         self._configure(config)
         agenda = self.agenda
-        template = Path(config.docs_dir) / "proposal-template.yaml"
-        site = Site(agenda, self.lang, template=template.read_text(encoding="utf-8") if template.is_file() else None,
-                    custom_dir=config.theme.custom_dir, prefix=self.prefix,
-                    base_url=usable_base(self.site_url or agenda.event.site_url), review=self.review)
+        site = self.site(config)
         self.pages = {page.key: page for page in site.pages()}
         self.data = {}
         if self.parent is None:  # open data: once, at the root, for every language
@@ -107,6 +123,21 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
 
     report_pages = None  # the pages listing the problems, while serving an invalid programme
 
+    def site(self, config) -> Site:
+        """This language's pages of the model `self.agenda` (pages.py)."""
+        template = Path(config.docs_dir) / "proposal-template.yaml"
+        site = Site(self.agenda, self.lang,
+                    template=template.read_text(encoding="utf-8") if template.is_file() else None,
+                    custom_dir=config.theme.custom_dir, prefix=self.prefix,
+                    base_url=usable_base(self.site_url or self.agenda.event.site_url), review=self.review)
+        if self.serving:  # the templates compiled once for the whole process, not once a build
+            site.env.bytecode_cache = serve_fast.COMPILED
+        return site
+
+    def errors(self, report) -> list:
+        """The problems that stop the build: errors, and warnings with `strict: true`."""
+        return [p for p in report.problems if p.is_error or self.config.strict]
+
     def _check(self, config):
         report = self.report
         first_day = report.event.data["dates"]["start"] if report.event else "2000-01-01"
@@ -117,7 +148,7 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         # are logged at INFO, so that MkDocs' own strict mode does not turn them into failures:
         # a reviewer settles a warning by acknowledging it in the proposal.
         strict = self.config.strict
-        errors = [p for p in report.problems if p.is_error or strict]
+        errors = self.errors(report)
         said = translator(default_language())  # the words of the person building, as agenda check's
         for warning in ([] if strict else [p for p in report.problems if not p.is_error]):
             log.info("agenda " + format_text([warning], said).rstrip())
@@ -196,9 +227,19 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         for page in nav.pages:
             if page.file.src_uri in NAV_TITLES and page.file.src_uri in self.pages:
                 page.title = escape(t.gettext(NAV_TITLES[page.file.src_uri]))
+        self._nav = nav
         return nav
 
+    def on_env(self, env, *, config, files):
+        # While serving, each language's MkDocs objects are kept for serve_fast's pages.
+        first = self.parent or self
+        if first.building is not None and self.report_pages is None:
+            first.building.add(self, config, files, self._nav, env)
+        self._nav = None
+        return env
+
     def on_page_markdown(self, markdown, *, page, config, files):
+        self._give_way()
         generated = self.pages.get(page.file.src_uri)
         if generated is None:
             return markdown
@@ -220,6 +261,7 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         return generated.html
 
     def on_page_context(self, context, *, page, config, nav):
+        self._give_way()
         context["agenda_alternates"] = self.alternates(page)
         # Files shared by every language (the feed, data/) are at the root of the site.
         context["agenda_root"] = posixpath.relpath(".", posixpath.dirname(posixpath.join(self.prefix, page.url)) or ".")
@@ -255,7 +297,21 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         for path in [self.root / EVENT_FILE] + [self.root / folder for folder in FOLDERS]:
             if path.exists():
                 server.watch(str(path))
+        if self.serving and not self.dirty and self.fast is None:
+            self.fast = server.builder = serve_fast.FastServe(self, server)
         return server
+
+    def on_build_error(self, *, error):
+        if self.parent is None:
+            self.building = None
+            if self.site_dir is None:  # the served site is half written: no fast path from it
+                self.served = None
+
+    def _give_way(self):
+        """serve_fast: a full build after a fast path stops here when a file was saved since."""
+        fast = (self.parent or self).fast
+        if fast is not None:
+            fast.give_way()
 
     def on_post_build(self, *, config):
         if self.parent is not None:
@@ -264,6 +320,7 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
         if self.report_pages is None:
             for lang in self.languages[1:]:
                 self._build_language(config, lang)
+        self._give_way()
         if self.config.search:
             from .search import build_index
 
