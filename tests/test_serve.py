@@ -48,8 +48,14 @@ def serve(repo, port):
 
 
 def stop(server):
-    server.terminate()
-    server.wait(timeout=30)
+    """Ctrl-C: MkDocs shuts down, calls on_shutdown and removes its folders (SIGTERM would leave
+    them in the temporary folder)."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def wait_for(url, needle, seconds=60):
@@ -82,8 +88,7 @@ def test_serve_rebuilds_when_data_changes(tmp_path):
         theme.write_text(theme.read_text().replace(name, "Droit d'accès à l'information", 1))
         assert wait_for(f"{base}/themes/", "Droit d&#39;accès à l&#39;information")  # escaped by the template
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
         if server.stdout:
             server.stdout.close()
 
@@ -184,15 +189,6 @@ def serve_logged(repo, port, log, hold=None, verbose=False):
                                 cwd=repo, stdout=out, stderr=subprocess.STDOUT, env=env)
 
 
-def interrupt(server):
-    """Ctrl-C: MkDocs shuts down and calls on_shutdown."""
-    server.send_signal(signal.SIGINT)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        stop(server)
-
-
 def wait_in_log(log, needle, count=1, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -239,7 +235,7 @@ def test_serve_shows_an_edited_proposal_before_the_whole_site_follows(tmp_path):
         assert beside.endswith("-next") and os.path.isdir(beside)
     finally:
         hold.unlink(missing_ok=True)
-        interrupt(server)
+        stop(server)
     assert beside and not os.path.exists(beside)  # on_shutdown removes the folder the follow-up builds wrote
 
 
@@ -270,7 +266,7 @@ def test_serve_builds_everything_when_an_edit_breaks_the_programme(tmp_path):
         assert wait_for(f"{base}/programme/", title)
         assert SHOWN not in log.read_text(encoding="utf-8")
     finally:
-        interrupt(server)
+        stop(server)
 
 
 @pytest.mark.slow
@@ -302,4 +298,4 @@ def test_serve_full_build_gives_way_to_a_proposal_saved_meanwhile(tmp_path):
         assert "ERROR" not in text
     finally:
         hold.unlink(missing_ok=True)
-        interrupt(server)
+        stop(server)
