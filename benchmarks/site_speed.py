@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How fast and how heavy is the site the `agenda` MkDocs plugin builds, next to a plain build?
 
-    python benchmarks/site_speed.py [--counts 1000 10000] [--repeat 3] [--seed 0] [--keep]
+    python benchmarks/site_speed.py [--counts 1000 10000] [--repeat 3] [--seed 0] [--keep] [--note TEXT]
 
 For each count N, generates a valid programme repository with N proposals (benchmarks/generate.py)
 in a temporary folder, adds a copy of this repository's mkdocs.yml, docs/ and overrides/, and
@@ -10,8 +10,8 @@ builds, each run a fresh `python -m mkdocs build --strict -q` subprocess (NO_MKD
 * **plugin**: the real site (`plugins: - agenda`), Pagefind index included (the plugin runs
   `python -m pagefind` in on_post_build);
 * **plugin, search: false**: the same with `agenda: {search: false}`, then, timed on its own,
-  the Pagefind step (`agenda.site.search.build_index(SITE)`, what the plugin runs: Pagefind once
-  per language), so the Pagefind share of the build is known;
+  the Pagefind step (`agenda.site.search.build_index(SITE)`, what the plugin runs: Pagefind for
+  each language, in groups of pages), so the Pagefind share of the build is known;
 * **floor + Material search**: "a plain mkdocs build of the same pages written as static
   Markdown files": every page `agenda.site.pages.render_site(agenda, lang)` returns, for each of
   the site's languages (event.yaml's site_languages, default fr and en), is written to
@@ -25,14 +25,18 @@ Each variant first runs once untimed *without* `-q` (with `-q` MkDocs drops warn
 `--strict` cannot fail on them; the warm-up is the real strict check and its warnings are
 reported). Then `--repeat` rounds, the variants in turn (the order rotates each round); the site
 folder is removed before each run (untimed). Measured per run: wall time, peak resident memory
-(GNU time `%M`: the largest single process of the tree, i.e. ru_maxrss of the children) and the
-sampled peak of the whole process tree (sum of the RSS of mkdocs and its children, read from
-/proc every 50 ms). Measured on the site: total bytes, number of HTML files, search index bytes
-(site/pagefind/ or site/search/search_index.json).
+(GNU time `%M`: the largest single process of the tree, i.e. ru_maxrss of the children), the
+peak of *every* process of the tree (its VmHWM, read from /proc every 50 ms: the kernel keeps
+it, so a sample after the peak still sees it; a process living less than 50 ms can be missed)
+with what it is (mkdocs, pagefind, a forked worker…), and the sampled peak of the whole tree
+(sum of the RSS of mkdocs and its children). Measured on the site: total bytes, number of HTML
+files, search index bytes and bundles (site/pagefind/, <lang>/pagefind/ and the bundles inside
+them, or site/search/search_index.json).
 
 Then the **first-search transfer**: each site is served on 127.0.0.1 (http.server, no
 compression) and opened in headless Chromium (Playwright, /usr/bin/chromium); every response
-body is counted. Plugin site: /search/ is opened, the search assets fetched at load are counted,
+body is counted. Plugin site, in each language: its search page (/search/, /en/search/) is
+opened, the search assets fetched at load are counted,
 then a distinctive word of one proposal title is typed and every byte fetched from the first
 keystroke until the results are shown (and the network is quiet) is counted. Floor site: the
 home page is opened (Material's search box is in the header of every page), the same word is
@@ -127,33 +131,81 @@ def _children_map():
     return children
 
 
-def _rss_kb(pid):
+def _status_kb(pid, fields=("VmRSS", "VmHWM")):
+    """{field: kB} from /proc/<pid>/status (VmRSS: resident now; VmHWM: the process's own peak
+    resident size so far, kept by the kernel, so a sample after the peak still sees it)."""
+    out = dict.fromkeys(fields, 0)
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                name = line.split(":", 1)[0]
+                if name in out:
+                    out[name] = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return out
 
 
-def tree_rss_kb(root_pid):
+def process_label(pid, parent_label=None):
+    """What a process of the tree is: 'pagefind', 'python -m mkdocs', 'python -c', 'time'; a
+    forked child with its parent's command line is '<parent> (forked)'."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = [a.decode("utf-8", "replace") for a in f.read().split(b"\0") if a]
+    except OSError:
+        return "?"
+    if not argv:
+        return "?"
+    name = os.path.basename(argv[0])
+    if name.startswith("python"):
+        name = "python"
+        if "-m" in argv[1:]:
+            name += " -m " + argv[argv.index("-m") + 1]
+        elif any("multiprocessing" in a for a in argv[1:]):
+            name += " (multiprocessing worker)"
+        elif "-c" in argv[1:]:
+            name += " -c"
+    if parent_label is not None and name == parent_label.removesuffix(" (forked)"):
+        name += " (forked)"
+    return name
+
+
+def tree_rss_kb(root_pid, processes=None):
+    """Sum of the resident memory of `root_pid` and its descendants now. With `processes` (a
+    dict), records each one's peak there: pid -> {"label", "peak_kb"}.
+
+    A child caught between fork and exec (subprocess starting pagefind) still has its parent's
+    command line and all of its memory, shared: it is left out of this sample, else the parent
+    would be counted twice. A process that exec()s (python -m pagefind becomes the pagefind
+    binary, with the same pid) starts a new record: its memory is new."""
     children = _children_map()
-    total, stack = 0, [root_pid]
+    total, stack = 0, [(root_pid, None, 0)]
     while stack:
-        pid = stack.pop()
-        total += _rss_kb(pid)
-        stack.extend(children.get(pid, ()))
+        pid, parent, parent_rss = stack.pop()
+        mem = _status_kb(pid)
+        label = process_label(pid, parent)
+        if label.endswith(" (forked)") and mem["VmRSS"] >= 0.9 * parent_rss > 0:
+            stack.extend((child, parent, parent_rss) for child in children.get(pid, ()))
+            continue
+        total += mem["VmRSS"]
+        if processes is not None and mem["VmHWM"]:
+            seen = processes.get(pid)
+            if seen is None or seen["label"] != label:
+                seen = processes[pid] = {"label": label, "peak_kb": 0}
+            seen["peak_kb"] = max(seen["peak_kb"], mem["VmHWM"])
+        stack.extend((child, label, mem["VmRSS"]) for child in children.get(pid, ()))
     return total
 
 
 def measure(cmd, cwd, timeout=3600):
-    """Run `cmd` under GNU time; -> dict(seconds, rc, maxrss_kb, tree_peak_kb, stdout, stderr)."""
+    """Run `cmd` under GNU time; -> dict(seconds, rc, maxrss_kb, tree_peak_kb, processes, stdout,
+    stderr). `processes`: every process of the tree seen by the sampler (every 50 ms), in the
+    order they started, with its own peak resident memory (VmHWM)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as tf:
         time_file = tf.name
     argv = [GNU_TIME, "-f", "%M %U %S", "-o", time_file, *cmd] if os.access(GNU_TIME, os.X_OK) else list(cmd)
     peak = 0
+    processes = {}
     load = os.getloadavg()[0]
     with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
         start = time.perf_counter()
@@ -163,7 +215,7 @@ def measure(cmd, cwd, timeout=3600):
                 proc.wait(timeout=0.05)
                 break
             except subprocess.TimeoutExpired:
-                peak = max(peak, tree_rss_kb(proc.pid))
+                peak = max(peak, tree_rss_kb(proc.pid, processes))
                 if time.perf_counter() - start > timeout:
                     proc.kill()
                     proc.wait()
@@ -184,7 +236,9 @@ def measure(cmd, cwd, timeout=3600):
     finally:
         Path(time_file).unlink(missing_ok=True)
     return {"seconds": round(seconds, 3), "rc": proc.returncode, "maxrss_kb": maxrss,
-            "cpu_s": cpu, "tree_peak_kb": peak, "loadavg_1min_before": round(load, 2), "stdout": stdout, "stderr": stderr}
+            "cpu_s": cpu, "tree_peak_kb": peak,
+            "processes": list(processes.values()),
+            "loadavg_1min_before": round(load, 2), "stdout": stdout, "stderr": stderr}
 
 
 # --- preparing the repositories ---------------------------------------------------------------
@@ -283,6 +337,13 @@ def prepare(n: int, seed: int, work: Path) -> dict:
     }
 
 
+def in_language(query, lang, languages):
+    """The first search of `query` on the search page of `lang` (under /<lang>/ after the first)."""
+    if lang == languages[0]:
+        return dict(query)
+    return {**query, "search": f"/{lang}/search/", "url": f"/{lang}{query['url']}"}
+
+
 def pick_query(pages, agenda):
     """A word found in exactly one proposal title (the generator's coined word), long enough to
     be typed, with the proposal page that must come out of the search."""
@@ -342,6 +403,7 @@ def site_measures(variant: str, site: Path) -> dict:
         found = bundles(site)
         out["search_index_bytes"] = sum(dir_bytes(b) for b in found) if found else None
         out["search_index_files"] = sum(1 for b in found for p in b.rglob("*") if p.is_file())
+        out["search_bundles"] = sum(1 for b in found for _ in b.rglob("pagefind-entry.json"))
     elif variant == FLOOR:
         index = site / "search" / "search_index.json"
         out["search_index_bytes"] = index.stat().st_size if index.exists() else None
@@ -397,6 +459,27 @@ def summarise(runs):
         "loadavg_range": [min(loads), max(loads)] if loads else None,
         "peak_mb": round(max(maxrss) / 1024, 1) if maxrss else None,
         "tree_peak_mb": round(max(tree) / 1024, 1) if tree else None,
+        **process_peaks(ok),
+    }
+
+
+def process_peaks(runs):
+    """The sampled peak of every process of the runs: the largest, and by kind of process
+    (its label) the largest and how many there were in a run."""
+    by_label = collections.defaultdict(list)
+    counts = collections.defaultdict(int)
+    for run in runs:
+        seen = collections.Counter()
+        for proc in run.get("processes") or []:
+            by_label[proc["label"]].append(proc["peak_kb"])
+            seen[proc["label"]] += 1
+        for label, n in seen.items():
+            counts[label] = max(counts[label], n)
+    peaks = [kb for kbs in by_label.values() for kb in kbs]
+    return {
+        "largest_process_mb": round(max(peaks) / 1024, 1) if peaks else None,
+        "processes": {label: {"peak_mb": round(max(kbs) / 1024, 1), "per_run": counts[label]}
+                      for label, kbs in sorted(by_label.items(), key=lambda item: -max(item[1]))},
     }
 
 
@@ -486,7 +569,7 @@ def first_search(site: Path, kind: str, query: dict, timeout_s=60) -> dict:
             page.on("requestfailed", on_failed)
             page.on("response", on_response)
             if kind == "pagefind":
-                url = base + "/search/"
+                url = base + query.get("search", "/search/")
                 page.goto(url, wait_until="load")
                 settle(page)
                 box = page.locator("#agenda-search input").first
@@ -601,8 +684,7 @@ def bench_count(n, repeat, seed, keep):
         if site.exists():
             measures = site_measures(variant, site)
             if variant == PAGEFIND:
-                measures = {"search_index_bytes": measures["search_index_bytes"],
-                            "search_index_files": measures["search_index_files"]}
+                measures = {k: measures[k] for k in ("search_index_bytes", "search_index_files", "search_bundles")}
             elif variant == PLUGIN_NOSEARCH:  # its site now also holds the Pagefind output
                 measures["output_bytes"] -= sum(dir_bytes(b) for b in bundles(site))
             row.update(measures)
@@ -640,32 +722,36 @@ def bench_count(n, repeat, seed, keep):
                                "title": title.group(1).strip() if title else None}
     pages_check["sample_page"] = {"key": key, **sample}
 
-    # first search
+    # first search: the plugin's search page of every language, the floor's header search
     transfer = {}
-    for variant, kind in ((PLUGIN, "pagefind"), (FLOOR, "material")):
+    searches = [(f"{PLUGIN} [{lang}]" if lang != prep["lang"] else PLUGIN, PLUGIN, "pagefind",
+                 in_language(prep["query"], lang, prep["languages"])) for lang in prep["languages"]]
+    searches.append((FLOOR, FLOOR, "material", prep["query"]))
+    for name, variant, kind, query in searches:
         try:
             t = time.perf_counter()
-            transfer[variant] = first_search(dirs[variant] / "site", kind, prep["query"])
-            tr = transfer[variant]
-            log(f"   first search {variant}: load {tr['load_search_bytes'] / 1024:.0f} KB search assets "
+            transfer[name] = first_search(dirs[variant] / "site", kind, query)
+            tr = transfer[name]
+            log(f"   first search {name}: load {tr['load_search_bytes'] / 1024:.0f} KB search assets "
                 f"({tr['load_total_bytes'] / 1024:.0f} KB page load), query {tr['query_bytes'] / 1024:.0f} KB, "
                 f"{tr['results_shown']} results, expected found: {tr['expected_found']} "
                 f"({time.perf_counter() - t:.1f} s)")
             if not tr["expected_found"]:
-                surprises.append(f"first search {variant}: the proposal {tr['expected']} is not among the results")
+                surprises.append(f"first search {name}: the proposal {tr['expected']} is not among the results")
             if tr["failed_requests"]:
-                surprises.append(f"first search {variant}: failed requests (not counted): "
+                surprises.append(f"first search {name}: failed requests (not counted): "
                                  + "; ".join(tr["failed_requests"][:5]))
             elif tr["console"]:
-                surprises.append(f"first search {variant}: browser console: " + "; ".join(tr["console"][:5]))
+                surprises.append(f"first search {name}: browser console: " + "; ".join(tr["console"][:5]))
         except Exception as exc:  # noqa: BLE001 - report and go on
-            transfer[variant] = {"error": f"{type(exc).__name__}: {exc}"}
-            surprises.append(f"first search {variant} failed: {type(exc).__name__}: {exc}")
-            log(f"   !! first search {variant} failed: {exc}")
+            transfer[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            surprises.append(f"first search {name} failed: {type(exc).__name__}: {exc}")
+            log(f"   !! first search {name} failed: {exc}")
     transfer_computed = floor_computed_transfer(dirs[FLOOR] / "site")
 
     result = {
         "count": n,
+        "languages": list(prep["languages"]),
         "corpus": prep["summary"],
         "query": prep["query"],
         "rows": rows,
@@ -705,8 +791,8 @@ def table(result, repeat):
     lines = [(f"### N = {n:,} proposals ({result['pages']['generated_pages']:,} generated pages), "
               f"{repeat} timed run(s) each"),
              "",
-             "| variant | median s | min s | CPU s | peak MB | tree peak MB | output MB | HTML pages | search index MB | first-search transfer KB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| variant | median s | min s | CPU s | peak MB | largest process MB | tree peak MB | output MB | HTML pages | search index MB | first-search transfer KB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
     def fmt(x, spec):
         return format(x, spec) if x is not None else "–"
@@ -714,9 +800,10 @@ def table(result, repeat):
     for variant in BUILDS[:2] + [PAGEFIND] + BUILDS[2:]:
         r = rows[variant]
         fs = "–"
-        if variant == PLUGIN and "first_search_bytes" in tr.get(PLUGIN, {}):
-            t = tr[PLUGIN]
-            fs = f"{kb(t['first_search_bytes'])} ({kb(t['load_search_bytes'])} at load + {kb(t['query_bytes'])} query)"
+        if variant == PLUGIN:
+            fs = "; ".join(f"{name.removeprefix(PLUGIN).strip(' []') or result.get('languages', ['?'])[0]}: "
+                           f"{kb(t['first_search_bytes'])} ({kb(t['load_search_bytes'])} at load + {kb(t['query_bytes'])} query)"
+                           for name, t in tr.items() if name.startswith(PLUGIN) and "first_search_bytes" in t) or "–"
         elif variant == FLOOR:
             comp = result["floor_first_search_computed"]["bytes"]
             t = tr.get(FLOOR, {})
@@ -726,7 +813,7 @@ def table(result, repeat):
         html = r.get("html_pages")
         lines.append(
             f"| {variant} | {fmt(r['median_s'], '.2f')} | {fmt(r['min_s'], '.2f')} | {fmt(r['cpu_median_s'], '.2f')} | "
-            f"{fmt(r['peak_mb'], '.0f')} | "
+            f"{fmt(r['peak_mb'], '.0f')} | {fmt(r.get('largest_process_mb'), '.0f')} | "
             f"{fmt(r['tree_peak_mb'], '.0f')} | {mb(r.get('output_bytes')) if variant != PAGEFIND else '–'} | "
             f"{fmt(html, ',') if variant != PAGEFIND else '–'} | {mb(r.get('search_index_bytes'))} | {fs} |")
     loads = [x for v in BUILDS + [PAGEFIND] for x in (rows[v].get("loadavg_range") or [])]
@@ -735,9 +822,14 @@ def table(result, repeat):
         lines.append(f"1-minute load average before the timed runs: {min(loads):.1f}–{max(loads):.1f} (nproc {nproc()}).")
     ratios = result["ratios"]
     lines.append("Build-time ratios (medians): " + "; ".join(f"{k} = {v}×" if v else f"{k} = –" for k, v in ratios.items()))
+    lines.append("Peak memory of each kind of process (sampled VmHWM; × the number in a run):")
+    for variant in BUILDS[:2] + [PAGEFIND] + BUILDS[2:]:
+        procs = rows[variant].get("processes") or {}
+        lines.append(f"- {variant}: " + ", ".join(f"{label} {p['peak_mb']:.0f} MB" + (f" (×{p['per_run']})" if p["per_run"] > 1 else "")
+                                                   for label, p in procs.items() if p["peak_mb"] >= 5))
     q = result["query"]
     lines.append(f"First search: typed {q['word']!r} (from the title of {q['key']}).")
-    for variant in (PLUGIN, FLOOR):
+    for variant in [name for name in tr if name.startswith(PLUGIN)] + [FLOOR]:
         t = tr.get(variant, {})
         if "error" in t:
             lines.append(f"- {variant}: failed: {t['error']}")
@@ -791,6 +883,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument("--note", default=None, help="a sentence on the conditions, kept in the results")
     args = parser.parse_args(argv)
 
     env = versions()
@@ -806,9 +899,12 @@ def main(argv=None):
         f"mkdocs-material {env['mkdocs-material']}; pagefind {env['pagefind']} (`{env.get('pagefind --version')}`); "
         f"Markdown {env['Markdown']}; {env['chromium']}.")
     log("Each build: `python -m mkdocs build --strict -q`, a fresh process, site/ removed first. "
-        "CPU s = user + system time of the tree (median); peak MB = GNU time %M (largest single process: mkdocs, or pagefind for the plugin); "
+        "CPU s = user + system time of the tree (median); peak MB = GNU time %M (the largest single process); "
+        "largest process MB = the largest peak (VmHWM) among every process of the tree, sampled every 50 ms; "
         "tree peak MB = sampled sum over the process tree. The floor + Material search indexes every "
         "page (MkDocs' default `search` plugin); the plugin's Pagefind index holds proposals and themes only.")
+    if args.note:
+        log(f"Note: {args.note}")
     for result in results:
         log("")
         log(table(result, args.repeat))
@@ -817,7 +913,7 @@ def main(argv=None):
     payload = {"started": started.isoformat(timespec="seconds"),
                "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                "command": [Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])],
-               "repeat": args.repeat, "seed": args.seed, "environment": env, "results": results}
+               "repeat": args.repeat, "seed": args.seed, "note": args.note, "environment": env, "results": results}
     RESULTS.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"\nwritten to {RESULTS.relative_to(REPO)}")
     failed = any(r["rows"][v]["failed_runs"] for r in results for v in BUILDS + [PAGEFIND])

@@ -147,12 +147,17 @@ def test_no_interface_string_of_the_other_language(site, lang, other):
 
 
 def indexes(site, langs):
-    """language -> {indexed language: pages} of the search bundle beside its pages."""
+    """language -> {indexed language: pages} of the search bundles beside its pages (pagefind/
+    and the others its bundles.js lists, merged by the search page)."""
     out = {}
     for lang in langs:
-        root = site if lang == langs[0] else site / lang
-        entry = json.loads((root / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-        out[lang] = {k: v["page_count"] for k, v in entry["languages"].items()}
+        first = (site if lang == langs[0] else site / lang) / "pagefind"
+        listed = json.loads(re.search(r"= (\[.*?\])", (first / "bundles.js").read_text(encoding="utf-8")).group(1))
+        out[lang] = {}
+        for bundle in [first] + [first / path for path in listed]:
+            entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+            for k, v in entry["languages"].items():
+                out[lang][k] = out[lang].get(k, 0) + v["page_count"]
     return out
 
 

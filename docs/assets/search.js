@@ -1,4 +1,6 @@
 // Starts Pagefind's search box on the search page. Everything it loads comes from this site.
+// A large programme's index is in several bundles (scripts/agenda/site/search.py): the first
+// is Pagefind's own, pagefind/bundles.js lists the others, which Pagefind merges.
 (function () {
   var box = document.getElementById("agenda-search");
   if (!box || typeof PagefindUI === "undefined") return;
@@ -10,7 +12,8 @@
     showImages: false,
     resetStyles: false,
     autofocus: true,
-    translations: lang === "fr" ? { placeholder: label } : {}
+    translations: lang === "fr" ? { placeholder: label } : {},
+    mergeIndex: (window.agendaSearchBundles || []).map(function (path) { return { bundlePath: path }; })
   });
   var query = new URLSearchParams(window.location.search).get("q");
   var wait = setInterval(function () {
