@@ -149,3 +149,16 @@ def test_a_failing_search_index_stops_the_build_without_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "the search index could not be built (pagefind exit 1)" in result.stderr and "Try: pip install" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_language_with_nothing_to_search_gets_no_bundle_and_no_error(site, tmp_path):
+    """The pages that list a programme's problems (mkdocs serve) have no proposal to index:
+    Pagefind, which refuses an empty input, is not run, and no bundle of an earlier build stays."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    for lang in LANGS:
+        for section in search.SECTIONS:
+            shutil.rmtree(language_root(copy, lang) / section)
+    search.build_index(str(copy))
+    for lang in LANGS:
+        assert not (language_root(copy, lang) / "pagefind").exists()

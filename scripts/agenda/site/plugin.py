@@ -321,7 +321,7 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
             for lang in self.languages[1:]:
                 self._build_language(config, lang)
         self._give_way()
-        if self.config.search:
+        if self.config.search and self.report_pages is None:  # the problems' pages: nothing to search
             from .search import build_index
 
             build_index(config.site_dir)

@@ -118,7 +118,10 @@ def build_index(site_dir: str, per_bundle: int = PAGES_PER_BUNDLE) -> None:
             for lang, root in languages(site_dir):
                 bundle = root / BUNDLE
                 shutil.rmtree(bundle, ignore_errors=True)  # no bundle of an earlier build stays behind
-                parts = groups(searched_pages(root), per_bundle)
+                pages = searched_pages(root)
+                if not pages:  # Pagefind refuses to index nothing: no bundle, and no search
+                    continue
+                parts = groups(pages, per_bundle)
                 runs += [(lang, root, pages, bundle / str(number) if number else bundle, number > 0,
                           Path(tmp, f"{lang}-{number}")) for number, pages in enumerate(parts)]
                 bundle.mkdir()
