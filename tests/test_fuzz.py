@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agenda.check.catalogue import RULES
-from agenda.check.load import load_bytes
+from agenda.check.load import MAX_BYTES, load_bytes
 from agenda.check.repository import check_repository
 from conftest import run_agenda
 
@@ -88,6 +91,34 @@ def test_the_cli_survives_a_folder_of_hostile_files(base_repo):
     files = {p["file"] for p in json.loads(result.stdout)["problems"]}
     assert files == {f"proposals/{name}" for name in hostile}
 
+
+
+SENTENCE = "What participants will learn or make. / Ce que les participants apprendront ou produiront."
+
+
+@pytest.mark.parametrize("shape", [
+    SENTENCE + " and more\n" + "\n" * 19_800 + "x",  # a template sentence, then empty lines
+    ("\n" + SENTENCE.rsplit(" ", 1)[0] + "\n   ") * 200,  # almost the sentence, again and again
+    "\n" * 15_000 + SENTENCE + "\n" + " \n" * 2_000 + "x",
+])
+def test_the_largest_hostile_descriptions_are_checked_in_linear_time(base_repo, shape):
+    """Each rule's searches stay linear in the text: the template-sentence search once took
+    4 s on a description of 20,000 empty lines, the schema's longest (each line start
+    searched the rest of the run), and 37 s on 60,000."""
+    template = (base_repo / "proposals" / "second-session.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(template)
+    del data["description"]
+    block = "".join(f"  {line}\n" if line else "\n" for line in shape.split("\n"))
+    raw = (yaml.safe_dump(data, allow_unicode=True) + "description: |2-\n" + block).encode("utf-8")
+    assert len(raw) <= MAX_BYTES and len(shape) <= 20_000
+    assert load_bytes("p.yaml", raw)[0].data["description"] == shape
+    (base_repo / "proposals" / "second-session.yaml").write_bytes(raw)
+    start = time.perf_counter()
+    problems = check_repository(base_repo, jobs=1).problems
+    assert time.perf_counter() - start < 2  # about 0.1 s; the quadratic search took 4 s
+    assert_well_formed(problems)
+    found = {(p.file, p.rule) for p in problems}
+    assert (("proposals/second-session.yaml", "placeholder-text") in found) == (SENTENCE + "\n" in shape)
 
 VALID = {
     "title": "A valid proposal to mutate", "format": "workshop", "themes": ["climate-sustainable-development"],

@@ -194,9 +194,9 @@ class _NeedsPositions(Exception):
 class _Walker:
     """Builds data from parser events; records positions and policy problems."""
 
-    def __init__(self, path: str, text: str, positions: bool = True):
+    def __init__(self, path: str, stream, positions: bool = True):
         self.path = path
-        self.parser = _Parser(text)
+        self.parser = _Parser(stream)
         self.problems: list[Problem] = []
         self.values: dict | None = {} if positions else None
         self.keys: dict = {}
@@ -354,12 +354,15 @@ class _Walker:
         return data
 
 
-def load_text(path: str, text: str, positions: bool = True):
+def load_text(path: str, text: str, positions: bool = True, utf8: bytes | None = None):
     """Text -> (Document or None, problems). None when the file cannot be trusted.
 
     Without `positions` (the fast path for the valid majority) no line numbers are kept;
-    a file with a problem is read again with them, so every problem still has its place."""
-    walker = _Walker(path, text, positions)
+    a file with a problem is read again with them, so every problem still has its place.
+    `utf8` is the same text as UTF-8 bytes, when the caller has them: the fast path gives
+    them to libyaml, which would otherwise encode the text again (a tenth of its time).
+    Line and column need the text itself (libyaml counts bytes of bytes)."""
+    walker = _Walker(path, utf8 if utf8 is not None and not positions else text, positions)
     try:
         data = walker.document()
     except _NeedsPositions:
@@ -389,4 +392,9 @@ def load_bytes(path: str, raw: bytes, positions: bool = True):
     text, problem = decode(path, raw)
     if problem:
         return None, [problem]
-    return load_text(path, text, positions)
+    return load_text(path, text, positions, utf8=without_bom(raw))
+
+
+def without_bom(raw: bytes) -> bytes:
+    """The bytes after a UTF-8 byte-order mark, which `decode` accepts and drops."""
+    return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw

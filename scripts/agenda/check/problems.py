@@ -8,6 +8,7 @@ template and values, translated when it is shown (agenda.i18n's catalogues).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -89,6 +90,13 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+
+@functools.lru_cache(maxsize=4096)
+def path_pattern(path: tuple) -> tuple:
+    """`('proposers', 0, 'name')` -> `('proposers', '*', 'name')`, the schema's pattern for
+    the value at a data path. Cached: the same few paths come back in every proposal."""
+    return tuple(["*" if type(p) is int else p for p in path])
 
 
 def field_path(path) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rules, schema, text
-from .load import MAX_BYTES, Document, decode, load_text
+from .load import MAX_BYTES, Document, decode, load_text, without_bom
 from .problems import ERROR, Msg, Problem, show, sort_problems
 
 EVENT_FILE = "event.yaml"
@@ -151,7 +151,7 @@ def check_bytes(kind: str, rel: str, raw: bytes, ctx=None, source: str | None = 
     if problem:
         return None, [problem]
     # Without a file to read positions from again later, keep them now.
-    doc, problems = load_text(rel, text_, positions=source is None)
+    doc, problems = load_text(rel, text_, positions=source is None, utf8=without_bom(raw))
     if doc is None:
         return None, problems
     doc.source = source

@@ -37,7 +37,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from .problems import ERROR, Msg, Problem, field_path, show
+from .problems import ERROR, Msg, Problem, field_path, path_pattern, show
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
@@ -77,7 +77,7 @@ def _last_names(*pattern_sets):
 def _pattern(path):
     if len(path) == 1:  # a top-level field: its name is its pattern
         return path
-    return tuple(["*" if type(p) is int else p for p in path])
+    return path_pattern(path)
 
 
 def _visible_base(ch: str) -> bool:
