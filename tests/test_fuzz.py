@@ -100,6 +100,8 @@ SENTENCE = "What participants will learn or make. / Ce que les participants appr
     SENTENCE + " and more\n" + "\n" * 19_800 + "x",  # a template sentence, then empty lines
     ("\n" + SENTENCE.rsplit(" ", 1)[0] + "\n   ") * 200,  # almost the sentence, again and again
     "\n" * 15_000 + SENTENCE + "\n" + " \n" * 2_000 + "x",
+    "-" * 19_990 + "|x",  # almost a table's delimiter row (the search once took 1.6 s)
+    "> " + " " * 19_000 + "-|x",
 ])
 def test_the_largest_hostile_descriptions_are_checked_in_linear_time(base_repo, shape):
     """Each rule's searches stay linear in the text: the template-sentence search once took
