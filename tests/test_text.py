@@ -298,3 +298,19 @@ def test_the_bound_of_the_longest_hostile_line_is_found_in_linear_time(line):
     start = time.perf_counter()
     assert text.html_bound(line) is not None
     assert time.perf_counter() - start < 0.25
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_comments_of_a_windows_file_are_read_line_by_line(base_repo, newline):
+    """Notepad and Git on Windows write CRLF: the carriage return ends the line, it is not an
+    invisible character in each comment (it was, in a file with an accent anywhere). A hidden
+    character in a comment is still found, on its line."""
+    source = base_repo / "proposals" / "second-session.yaml"
+    lines = ["# Proposée par l'équipe", "# Relue"] + source.read_text(encoding="utf-8").splitlines()
+    source.write_bytes(newline.join(lines).encode("utf-8") + newline.encode())
+    assert check_repository(base_repo, jobs=1).problems == []
+    lines[1] = "# Relue\u200b par Awa"
+    source.write_bytes(newline.join(lines).encode("utf-8") + newline.encode())
+    problems = check_repository(base_repo, jobs=1).problems
+    assert [(p.file, p.rule, p.line, p.column) for p in problems] == [
+        ("proposals/second-session.yaml", "control-character", 2, 8)]

@@ -191,9 +191,9 @@ def _set_context(ctx):
 def _check_proposals(chunk, full=True):
     """Load, validate and apply the one-proposal rules to a chunk of proposals.
 
-    Returns plain tuples (id, path, source, data or None, problems): they cross process
-    boundaries faster than objects. Unless `full`, data keeps only the fields the
-    cross-proposal rules read."""
+    Returns plain tuples (data or None, problems), in the chunk's order: they cross process
+    boundaries faster than objects, and without the paths the caller already has. Unless
+    `full`, data keeps only the fields the cross-proposal rules read."""
     with _no_collection():
         out = []
         for ident, rel, source in chunk:
@@ -201,7 +201,7 @@ def _check_proposals(chunk, full=True):
             data = None
             if doc is not None:
                 data = doc.data if full else rules.cross_facts(doc.data)
-            out.append((ident, rel, source, data, problems))
+            out.append((data, problems))
         return out
 
 
@@ -271,7 +271,7 @@ def _check_repository(root: Path, jobs: int, full: bool) -> Report:
     problems.extend(settings_problems)
     proposals = [(ident, rel, source) for kind, ident, rel, source in found if kind == "proposal"]
     ctx = rules.Context(report.event, report.themes)
-    for ident, rel, source, data, file_problems in _check_all_proposals(proposals, ctx, jobs, full):
+    for (ident, rel, source), (data, file_problems) in zip(proposals, _check_all_proposals(proposals, ctx, jobs, full)):
         problems.extend(file_problems)
         if data is not None:
             report.proposals[ident] = Document(rel, data, source=source)

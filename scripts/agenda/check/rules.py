@@ -269,10 +269,10 @@ def step_free_rooms(ctx, doc):
     if doc.data.get("accessibility", {}).get("step_free_access") is not True:
         return
     d = doc.data
-    accessible = sorted(rid for rid, room in ctx.rooms.items() if room.get("step_free") is True)
     for i, slot in enumerate(timeline.slots_of(d)):
         room = ctx.rooms.get(slot.get("room"))
         if room is not None and room.get("step_free") is not True:
+            accessible = sorted(rid for rid, room in ctx.rooms.items() if room.get("step_free") is True)
             message = (Msg("the session promises step-free access, but room %(room)s has stairs", room=show(slot["room"]))
                        if room.get("step_free") is False else
                        Msg("the session promises step-free access, but room %(room)s is not known to be step-free",
@@ -409,7 +409,7 @@ def proposal_limits(ctx, doc, skip=frozenset()):
         durations += [(timeline.slot_path(d, i) + ("duration",), slot.get("duration"))
                       for i, slot in enumerate(timeline.slots_of(d)) if isinstance(slot, dict)]
     for path, value in durations:
-        if type(value) is not int or field_path(path) in skip:
+        if type(value) is not int or (skip and field_path(path) in skip):
             continue
         if not bounds["min"] <= value <= bounds["max"] or value % bounds["step"]:
             yield _at(doc, path, "out-of-range",
@@ -578,7 +578,8 @@ def room_conflicts(ctx):
 def _identities(proposer):
     """How a person is recognised: a guid or a GitHub name surely, a name probably (the same
     name may be two people). Names compare as read: Unicode normalisation, case and spaces aside."""
-    name = " ".join(unicodedata.normalize("NFKC", proposer["name"]).casefold().split())
+    name = proposer["name"]
+    name = " ".join((name if name.isascii() else unicodedata.normalize("NFKC", name)).casefold().split())
     keys = {"name:" + name}
     if proposer.get("github"):
         keys.add("github:" + proposer["github"].lower())
@@ -628,13 +629,20 @@ _STOPWORDS = frozenset(
 )
 
 
+_WORD_BREAKS = re.compile(r"[^0-9a-z\u0080-\uffff]+")
+_MAY_COMBINE = re.compile(r"[^\x00-\u02ff]+")  # no character before U+0300 is a combining mark
+
+
+def _without_marks(match):
+    return "".join([c for c in match.group() if not unicodedata.combining(c)])
+
+
 def title_words(title):
     """The words that make a title, for comparing titles: case, accents and small words aside."""
     text = title.casefold()
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
-    return frozenset(t for t in re.split(r"[^0-9a-z\u0080-\uffff]+", text) if t and t not in _STOPWORDS)
+        text = _MAY_COMBINE.sub(_without_marks, unicodedata.normalize("NFKD", text))
+    return frozenset(t for t in _WORD_BREAKS.split(text) if t and t not in _STOPWORDS)
 
 
 def near_duplicate_titles(ctx, threshold=0.8):

@@ -320,10 +320,16 @@ def _comment_start(line: str):
 def check_comments(path: str, text: str, values_reported=frozenset()):
     """Comments are not data, but a reviewer reads them in the diff: a direction control or
     an invisible character there can make the file say something else than it seems (Trojan
-    Source). Lines whose values were already reported are left to those messages."""
+    Source). Lines whose values were already reported are left to those messages.
+
+    `text` is a file libyaml has read, so its only control characters are tabs and line
+    breaks, and an ASCII line hides nothing. A carriage return ends a line, as for libyaml
+    (CRLF from Windows, or alone): it is not a character in a comment."""
     problems = []
     if text.isascii():
         return problems
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # the parser's lines, numbered alike
     # A comment holds a #: only the lines that do are read (found by str.find, in C).
     end = 0
     while (found := text.find("#", end)) != -1:
@@ -331,7 +337,7 @@ def check_comments(path: str, text: str, values_reported=frozenset()):
         end = text.find("\n", found)
         end = len(text) if end == -1 else end
         line = text[begin:end]
-        if not _SUSPECT_LINE.search(line.replace("\t", " ")):
+        if line.isascii() or not _SUSPECT_LINE.search(line.replace("\t", " ")):
             continue
         number = text.count("\n", 0, begin) + 1
         if number in values_reported:
