@@ -12,6 +12,7 @@ import contextlib
 import functools
 import gc
 import multiprocessing
+import operator
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +26,14 @@ from .problems import ERROR, Msg, Problem, show, sort_problems
 EVENT_FILE = "event.yaml"
 FOLDERS = {"themes": "theme", "proposals": "proposal"}
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+_SLUG_CHARACTERS = re.compile(r"[a-z0-9-]+")
+
+
+def _is_slug(name: str) -> bool:
+    """Lower-case letters a-z, digits and single hyphens inside: `[a-z0-9]+(-[a-z0-9]+)*`,
+    tested without a repeated group (a third of the discovery of 10,000 files)."""
+    return (_SLUG_CHARACTERS.fullmatch(name) is not None and name[0] != "-" and name[-1] != "-"
+            and "--" not in name)
 # Ids that are valid slugs but cannot be used. Windows reserves device names, with any
 # extension and in any case: a checkout there cannot create proposals/con.yaml, nor a build the
 # page's folder con/. And `index` is the page of its folder on the site (themes/index.md is the
@@ -33,10 +41,13 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 # tests/test_files.py derives this list from the pages the site generates.
 WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)})
 SITE_PAGES = frozenset({"index"})
+_LONGEST_RESERVED = max(map(len, WINDOWS_DEVICES | SITE_PAGES))
 
 
 def reserved_id(ident: str, folder: str = "proposals"):
     """Why `ident` cannot name a file of `folder` (a proposal or a theme), or None."""
+    if len(ident) > _LONGEST_RESERVED:
+        return None
     if ident.lower() in WINDOWS_DEVICES:
         return Msg("the id %(id)s is a device name on Windows, so no file or folder can have it there", id=repr(ident))
     if ident in SITE_PAGES:
@@ -83,6 +94,9 @@ def _folder_problems(root: Path, folder: str):
     return []
 
 
+_name = operator.attrgetter("name")
+
+
 def discover(root: Path):
     """(kind, id, relative path, absolute path) of every data file, and layout problems."""
     found, problems = [], []
@@ -98,7 +112,7 @@ def discover(root: Path):
             problems.extend(_folder_problems(root, folder))
             continue
         seen = {}
-        for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        for entry in sorted(os.scandir(directory), key=_name):
             rel = f"{folder}/{entry.name}"
             stem, dot, ext = entry.name.rpartition(".")
             if entry.name == ".gitkeep":
@@ -124,7 +138,7 @@ def discover(root: Path):
                         else Msg("%(folder)s/ holds only .yaml files; move this file elsewhere", folder=folder))
                 problems.append(_file_problem(rel, "stray-file", Msg("%(rel)s is not a .yaml file, so it is not read", rel=rel), hint))
                 continue
-            if not _SLUG.match(stem) or len(stem) > 64:
+            if len(stem) > 64 or not _is_slug(stem):
                 suggestion = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "my-session"
                 problems.append(_file_problem(rel, "bad-file-name",
                                               Msg("the file name (the id) must use only lower-case letters a-z, digits and hyphens"),

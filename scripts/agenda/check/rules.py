@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from . import catalogue, schema, suggest
 from .. import timeline
@@ -649,16 +650,14 @@ def near_duplicate_titles(ctx, threshold=0.8):
     """Titles that share most of their words (Jaccard >= 0.8, ignoring case, accents, order and
     small words) are reported as warnings: the proposers may want to merge."""
     tokens = {pid: doc.data.get(TITLE_WORDS) or title_words(doc.data["title"]) for pid, doc in ctx.proposals.items()}
-    frequency = defaultdict(int)
-    for toks in tokens.values():
-        for t in toks:
-            frequency[t] += 1
+    frequency = Counter(itertools.chain.from_iterable(tokens.values()))
     # Prefix filtering, as in set-similarity joins (PPJoin): a pair with Jaccard >= t
     # shares at least need = ceil(t * n) words, so both titles hold a shared word among
     # their len - need + 1 rarest shareable words (words of one title only are never shared).
     # Entries of a word's bucket are grouped by (size, words after it): a group whose best
     # possible overlap is too small is skipped whole; the others are verified by intersection.
-    rank = {t: i for i, t in enumerate(sorted(frequency, key=lambda t: (frequency[t], t)))}  # rarest first
+    # Shareable words are numbered rarest first, and handled by their numbers.
+    rank = {t: i for i, (_, t) in enumerate(sorted((n, t) for t, n in frequency.items() if n > 1))}
     factor = threshold / (1 + threshold)  # Jaccard >= t  <=>  overlap >= t/(1+t) * (|x| + |y|)
     index = defaultdict(lambda: defaultdict(list))
     pairs = []
@@ -666,21 +665,23 @@ def near_duplicate_titles(ctx, threshold=0.8):
         mine = tokens[pid]
         size = len(mine)
         need = math.ceil(threshold * size - 1e-9)
-        shareable = sorted([t for t in mine if frequency[t] > 1], key=rank.__getitem__)
+        shareable = sorted([rank[t] for t in mine if t in rank])
         if not size or len(shareable) < need:
             continue
         found = set()
         for i, t in enumerate(shareable[: len(shareable) - need + 1]):
             rest = len(shareable) - i - 1
-            for (other_size, other_rest), entries in index[t].items():
+            buckets = index[t]
+            for (other_size, other_rest), entries in buckets.items():
                 required = factor * (size + other_size) - 1e-9
                 if 1 + min(rest, other_rest) < required:
                     continue
                 for other, theirs in entries:
                     if len(mine & theirs) >= required:
                         found.add(other)
-            index[t][(size, rest)].append((pid, mine))
-        pairs.extend((other, pid) for other in found)
+            buckets[(size, rest)].append((pid, mine))
+        if found:
+            pairs.extend((other, pid) for other in found)
     for first, second in sorted(pairs):
         for mine, other in ((first, second), (second, first)):
             doc = ctx.proposals[mine]
