@@ -66,3 +66,18 @@ def test_every_rule_has_a_case_or_a_dedicated_test():
 
 def test_the_base_fixture_is_clean(base_repo):
     assert check_repository(base_repo, jobs=1).problems == []
+
+
+def test_the_facts_a_check_keeps_give_the_problems_the_full_data_gives(base_repo):
+    """`agenda check` keeps only what the cross-proposal rules read of each proposal
+    (`rules.cross_facts`); with every case's proposals side by side (conflicts, near
+    duplicates, acknowledgements), it reports exactly what a check keeping everything does."""
+    for case in CASE_FILES:
+        if case.parent.name in ("proposals", "valid"):
+            shutil.copy(case, base_repo / "proposals" / f"{case.parent.name}-{case.name}")
+    full = check_repository(base_repo, jobs=1, full=True)
+    facts = check_repository(base_repo, jobs=1, full=False)
+    cross = {"room-conflict", "proposer-conflict", "near-duplicate-title", "unused-acknowledgement"}
+    assert cross <= {p.rule for p in full.problems}
+    assert facts.problems == full.problems and facts.acknowledged == full.acknowledged
+    assert full.acknowledged

@@ -44,7 +44,7 @@ class Context:
         self.languages = {lang["code"] for lang in data.get("languages", [])}
         self.clock = timeline.Clock.from_event(data)
         self.first_day, self.last_day = self.clock.first_day, self.clock.last_day
-        self._limits = {}
+        self._limits, self._size_limits = {}, {}
 
     def limits(self, format_id):
         """(limits, where they are set) for a proposal of this format: each bound from the
@@ -62,6 +62,16 @@ class Context:
                         origin[name] = where
             self._limits[format_id] = merged, origin
         return self._limits[format_id]
+
+    def size_limits(self, format_id):
+        """(field, min, max, str or list) of each text and list limit for this format: what
+        `proposal_limits` compares on every proposal, looked up once per format."""
+        if format_id not in self._size_limits:
+            limits = self.limits(format_id)[0]
+            self._size_limits[format_id] = tuple(
+                (name, limits[name]["min"], limits[name]["max"], str if name in _TEXT_LIMITS else list)
+                for name in _TEXT_LIMITS + _COUNT_LIMITS)
+        return self._size_limits[format_id]
 
     @functools.cached_property
     def hints(self) -> dict:
@@ -364,14 +374,13 @@ def proposal_limits(ctx, doc, skip=frozenset()):
     def where(name):
         return origin.get(name, _DEFAULT_LIMITS)
 
-    for name in _TEXT_LIMITS + _COUNT_LIMITS:
+    for name, low, high, kind in ctx.size_limits(fmt if isinstance(fmt, str) else None):
         if name in skip:
             continue
-        low, high = limits[name]["min"], limits[name]["max"]
         value = d.get(name)
-        if isinstance(value, str if name in _TEXT_LIMITS else list) and low <= len(value) <= high:
+        if isinstance(value, kind) and low <= len(value) <= high:
             continue  # the common case, decided without building any message
-        characters = name in _TEXT_LIMITS
+        characters = kind is str
         hint = _limits_hint(where(name), name, low, high, characters)
         if name not in d:
             if low > 0:
@@ -518,13 +527,13 @@ def duplicate_people(ctx, doc):
         return
     seen = {}
     for i, person in enumerate(people):
-        for key in sorted(_identities(person)):
-            if key in seen and seen[key] != i:
-                yield _at(doc, ("proposers", i), "duplicate-item",
-                          Msg("proposers[%(i)s] is the same person as proposers[%(seen)s] (%(name)s)", i=i, seen=seen[key], name=show(person['name'])),
-                          Msg("list each person once"))
-                break
-        for key in _identities(person):
+        keys = _identities(person)
+        known = [key for key in keys if key in seen]  # seen holds the people before this one
+        if known:
+            yield _at(doc, ("proposers", i), "duplicate-item",
+                      Msg("proposers[%(i)s] is the same person as proposers[%(seen)s] (%(name)s)", i=i, seen=seen[min(known)], name=show(person['name'])),
+                      Msg("list each person once"))
+        for key in keys:
             seen.setdefault(key, i)
 
 
@@ -739,15 +748,22 @@ EVENT_RULES = (event_dates, event_day_change, event_timezone, event_unique_ids, 
 PROPOSAL_RULES = (known_references, proposal_limits, status_and_schedule, schedule_times, step_free_rooms,
                   duplicate_people, placeholders, acknowledgements)
 CROSS_RULES = (room_conflicts, proposer_conflicts, near_duplicate_titles)
-CROSS_FIELDS = ("title", "status", "schedule", "duration", ACKNOWLEDGED)
+SCHEDULE_FIELDS = ("schedule", "duration")
 
 
 def cross_facts(data):
     """What the cross-proposal rules read of a proposal: all a worker process sends back
-    when the full data is not needed, with the title's words already computed."""
-    facts = {k: data[k] for k in CROSS_FIELDS if k in data}
-    facts["proposers"] = [{k: p[k] for k in ("name", "github", "guid") if k in p} for p in data.get("proposers", ())]
-    facts[TITLE_WORDS] = title_words(data["title"])
+    when the full data is not needed, with the title's words already computed. Only
+    scheduled proposals are compared for conflicts (`Context.scheduled`), so only theirs
+    carry the schedule and the people."""
+    facts = {"title": data["title"], "status": data["status"], TITLE_WORDS: title_words(data["title"])}
+    if ACKNOWLEDGED in data:
+        facts[ACKNOWLEDGED] = data[ACKNOWLEDGED]
+    if data["status"] == "scheduled":
+        for key in SCHEDULE_FIELDS:
+            if key in data:
+                facts[key] = data[key]
+        facts["proposers"] = [{k: p[k] for k in ("name", "github", "guid") if k in p} for p in data.get("proposers", ())]
     return facts
 
 
