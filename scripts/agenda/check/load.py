@@ -292,7 +292,7 @@ class _Walker:
         check`. Anything the rules refuse raises _NeedsPositions (through `refuse`), and the
         file is read again by `mapping`, which says where."""
         result = {}
-        next_event, strings = self.next, self.strings
+        next_event = self.next
         while True:
             key_event = next_event()
             cls = type(key_event)
@@ -304,21 +304,38 @@ class _Walker:
             value_event = next_event()
             if key in result or (key == "<<" and key_event.style == ""):
                 raise _NeedsPositions
-            child = path + (key,)
-            if type(value_event) is _SCALAR and value_event.anchor is None and value_event.tag is None:
-                value = value_event.value  # scalar(), inlined: most values are plain text
-                if value_event.style != "":
-                    if "\r" in value:
-                        value = normalise_line_breaks(value)
-                else:
-                    value = _TYPED.get(value, value)
-                    if type(value) is str and value[0] in _NUMBER_START and _INT.match(value):
-                        value = int(value)
-                result[key] = value
-                if type(value) is str:
-                    strings.append((child, value))
+            result[key] = self.value_fast(value_event, path + (key,), depth + 1)
+
+    def value_fast(self, event, path, depth):
+        """`node` without positions: scalars inlined (most values are plain text), and
+        lists and mappings read by the fast loops."""
+        if event.anchor is not None or event.tag is not None:
+            raise _NeedsPositions
+        cls = type(event)
+        if cls is _SCALAR:
+            value = event.value
+            if event.style != "":
+                if "\r" in value:
+                    value = normalise_line_breaks(value)
             else:
-                result[key] = self.node(value_event, child, depth + 1)
+                value = _TYPED.get(value, value)
+                if type(value) is not str:
+                    return value
+                if value[0] in _NUMBER_START and _INT.match(value):
+                    return int(value)
+            self.strings.append((path, value))
+            return value
+        if depth >= MAX_DEPTH or cls is _ALIAS:
+            raise _NeedsPositions
+        if cls is _MAP_START:
+            return self.mapping_fast(path, depth)
+        items = []
+        next_event, value_fast = self.next, self.value_fast
+        while True:
+            child = next_event()
+            if type(child) is _SEQ_END:
+                return items
+            items.append(value_fast(child, path + (len(items),), depth + 1))
 
     @staticmethod
     def scalar(event):
