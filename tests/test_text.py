@@ -29,13 +29,10 @@ def yaml_quoted(value):
                          for c in body) + '"'
 
 
-def problems_of(title=None, description=None):
+def problems_of(title=None, description=None, summary=None):
     """The text rules' problems for a proposal holding these values (only these fields)."""
-    fields = {}
-    if title is not None:
-        fields["title"] = title
-    if description is not None:
-        fields["description"] = description
+    fields = {name: value for name, value in (("title", title), ("summary", summary), ("description", description))
+              if value is not None}
     raw = "\n".join(f"{k}: {yaml_quoted(v)}" for k, v in fields.items()).encode()
     doc, problems = load_bytes("proposals/p.yaml", raw)
     assert doc is not None, problems
@@ -120,6 +117,23 @@ def test_invisible_characters_are_refused(value):
 @pytest.mark.parametrize("value", KEPT.values(), ids=KEPT.keys())
 def test_what_real_scripts_need_is_kept(value):
     assert kept(value)
+
+
+LONG = "Des communes publient leurs budgets ; les habitants les lisent ensemble. " * 4  # over 200 characters
+
+
+@pytest.mark.parametrize("value", REFUSED.values(), ids=REFUSED.keys())
+def test_invisible_characters_are_refused_in_long_texts_with_or_without_emoji(value):
+    """A long text without astral characters is searched without the astral ranges: a refused
+    character is found there too, and in a long text that also holds an emoji."""
+    for text_ in (LONG + value, value + LONG, LONG + "😀 " + value):
+        assert problems_of(summary=text_, description=text_ + "\n") == [
+            ("control-character", "summary"), ("control-character", "description")], text_
+
+
+@pytest.mark.parametrize("value", KEPT.values(), ids=KEPT.keys())
+def test_what_real_scripts_need_is_kept_in_long_texts(value):
+    assert problems_of(summary=LONG + value, description=LONG + value + "\n" + LONG) == []
 
 
 def test_the_message_names_the_character_and_where_it_is(base_repo):

@@ -54,6 +54,10 @@ _INVISIBLE = re.compile(f"[{_CONTROL}{_BIDI}{_IGNORABLE_BMP}{_IGNORABLE_ASTRAL}]
 _ASTRAL = "\U00010000-\U0010ffff"
 _SUSPECT_ANY = re.compile(f"[{_CONTROL}{_BIDI}{_IGNORABLE_BMP}{_ASTRAL}]")
 _SUSPECT_LINE = re.compile(f"[\t\n{_CONTROL}{_BIDI}{_IGNORABLE_BMP}{_ASTRAL}]")
+# A long text without astral characters (its UTF-16 form has two bytes a character) is searched
+# without the astral range, twice as fast.
+_SUSPECT_ANY_BMP = re.compile(f"[{_CONTROL}{_BIDI}{_IGNORABLE_BMP}]")
+_SUSPECT_LINE_BMP = re.compile(f"[\t\n{_CONTROL}{_BIDI}{_IGNORABLE_BMP}]")
 _ASCII_ANY = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _ASCII_LINE = re.compile("[\x00-\x1f\x7f]")
 _BIDI_RE = re.compile(f"[{_BIDI}]")
@@ -112,7 +116,11 @@ def first_hidden(value: str, multiline: bool):
     if value.isascii():
         return (_ASCII_ANY if multiline else _ASCII_LINE).search(value)
     flag_spans = None
-    for match in (_SUSPECT_ANY if multiline else _SUSPECT_LINE).finditer(value):
+    if len(value) > 200 and len(value.encode("utf-16-le", "surrogatepass")) == 2 * len(value):
+        search = _SUSPECT_ANY_BMP if multiline else _SUSPECT_LINE_BMP  # no astral character to look at
+    else:
+        search = _SUSPECT_ANY if multiline else _SUSPECT_LINE
+    for match in search.finditer(value):
         ch = match.group()
         if ch > "\uffff" and not _INVISIBLE.match(ch):
             continue  # an emoji or another visible astral character
@@ -278,12 +286,11 @@ def check_text(doc, markdown_paths, url_paths):
     look-up. Only the others have their full field pattern computed."""
     problems = []
     precise_names = _last_names(markdown_paths, url_paths)  # URLs and Markdown: always looked at
-    for path, value in doc.strings:
-        name = path[-1] if path else None
-        # isprintable() is False for line breaks, tabs and controls, the only suspects in ASCII.
-        clean = value.isprintable() if value.isascii() else not _SUSPECT_LINE.search(value)
-        if clean and name not in precise_names:
-            continue
+    for path, value in doc.strings:  # every path has a name: the file holds a mapping
+        if path[-1] not in precise_names:
+            # isprintable() is False for line breaks, tabs and controls, the only suspects in ASCII.
+            if value.isprintable() if value.isascii() else not _SUSPECT_LINE.search(value):
+                continue
         pattern = _pattern(path)
         multiline = pattern in markdown_paths
         match = first_hidden(value, multiline)
