@@ -104,6 +104,18 @@ def test_usage_errors_exit_2_without_traceback(tmp_path):
         assert result.stderr.strip()
 
 
+def test_an_unknown_message_language_is_refused_before_the_check_and_a_known_one_is_used(base_repo):
+    (base_repo / "proposals" / "bad.yaml").write_text(BAD)
+    unknown = run_agenda("check", "--lang", "zz", cwd=base_repo)
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    assert "no messages in the language 'zz'" in unknown.stderr and "Traceback" not in unknown.stderr
+    english = run_agenda("check", "--lang", "en", "--jobs", "2", cwd=base_repo)
+    french = run_agenda("check", "--lang", "fr", "--jobs", "2", cwd=base_repo)
+    assert english.returncode == french.returncode == 1
+    assert "2 errors" in english.stderr and "2 erreurs" in french.stderr
+    assert english.stdout != french.stdout
+
+
 def test_empty_folder_reports_missing_event_file(tmp_path):
     result = run_agenda("check", cwd=tmp_path)
     assert result.returncode == 1

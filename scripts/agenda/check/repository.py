@@ -232,13 +232,17 @@ def _no_collection():
             gc.enable()
 
 
-def _check_all_proposals(found, ctx, jobs, full):
+def _check_all_proposals(found, ctx, jobs, full, meanwhile=None):
     """Split the proposals between this process and jobs - 1 worker processes. The workers
     are forked (the standard library's pool, with the fork start method): they inherit the
-    imported modules and the context, so nothing is imported or sent twice."""
+    imported modules and the context, so nothing is imported or sent twice. `meanwhile` is
+    run by this process once its own share is done, while the workers' results come back."""
     _set_context(ctx)
     if jobs <= 1 or len(found) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return _check_proposals(found, full)
+        results = _check_proposals(found, full)
+        if meanwhile is not None:
+            meanwhile()
+        return results
     # The workers' results cross a pipe after they finish, while this process is still on
     # its own share: so it takes a slightly larger share than each worker.
     own = min(len(found), int(len(found) / jobs * 1.05))
@@ -248,6 +252,8 @@ def _check_all_proposals(found, ctx, jobs, full):
     with ProcessPoolExecutor(max_workers=len(parts), mp_context=multiprocessing.get_context("fork")) as pool:
         futures = [pool.submit(work, part) for part in parts]
         results = work(found[:own])
+        if meanwhile is not None:
+            meanwhile()
         for future in futures:
             results.extend(future.result())
     return results
@@ -269,23 +275,25 @@ def load_settings(found):
     return event, themes, problems
 
 
-def check_repository(root, jobs: int | None = None, full: bool = True) -> Report:
+def check_repository(root, jobs: int | None = None, full: bool = True, meanwhile=None) -> Report:
     """Load, validate and cross-check the whole repository.
 
     With `full=False` (what `agenda check` needs) valid proposals keep only the fields the
-    cross-proposal rules read, so that little travels back from the worker processes."""
+    cross-proposal rules read, so that little travels back from the worker processes.
+    `meanwhile`, if given, is called once, when this process would otherwise wait for the
+    workers (`agenda check` loads the messages' language then)."""
     with _no_collection():
-        return _check_repository(Path(root), jobs if jobs is not None else (os.cpu_count() or 1), full)
+        return _check_repository(Path(root), jobs if jobs is not None else (os.cpu_count() or 1), full, meanwhile)
 
 
-def _check_repository(root: Path, jobs: int, full: bool) -> Report:
+def _check_repository(root: Path, jobs: int, full: bool, meanwhile=None) -> Report:
     found, problems = discover(root)
     report = Report(files=len(found))
     report.event, report.themes, settings_problems = load_settings(found)
     problems.extend(settings_problems)
     proposals = [(ident, rel, source) for kind, ident, rel, source in found if kind == "proposal"]
     ctx = rules.Context(report.event, report.themes)
-    for (ident, rel, source), (data, file_problems) in zip(proposals, _check_all_proposals(proposals, ctx, jobs, full)):
+    for (ident, rel, source), (data, file_problems) in zip(proposals, _check_all_proposals(proposals, ctx, jobs, full, meanwhile)):
         problems.extend(file_problems)
         if data is not None:
             report.proposals[ident] = Document(rel, data, source=source)
