@@ -9,7 +9,6 @@ for files with a problem. The cross-proposal rules run last, on all valid propos
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import multiprocessing
 import operator
@@ -195,11 +194,18 @@ def check_file(kind: str, rel: str, source: str, ctx=None):
 
 
 _CONTEXT = None  # the settings and themes, set once in each worker process
+_FOUND = ()  # the proposals to check, (id, path, source): a worker checks a slice of them
 
 
-def _set_context(ctx):
-    global _CONTEXT
-    _CONTEXT = ctx
+def _set_context(ctx, found=()):
+    global _CONTEXT, _FOUND
+    _CONTEXT, _FOUND = ctx, found
+
+
+def _check_slice(start, stop, full):
+    """A worker's share: its slice of the proposals it inherited when it was forked (only
+    the two numbers cross the pipe, not 10,000 paths)."""
+    return _check_proposals(_FOUND[start:stop], full)
 
 
 def _check_proposals(chunk, full=True):
@@ -237,7 +243,7 @@ def _check_all_proposals(found, ctx, jobs, full, meanwhile=None):
     are forked (the standard library's pool, with the fork start method): they inherit the
     imported modules and the context, so nothing is imported or sent twice. `meanwhile` is
     run by this process once its own share is done, while the workers' results come back."""
-    _set_context(ctx)
+    _set_context(ctx, found)
     if jobs <= 1 or len(found) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         results = _check_proposals(found, full)
         if meanwhile is not None:
@@ -247,11 +253,10 @@ def _check_all_proposals(found, ctx, jobs, full, meanwhile=None):
     # its own share: so it takes a slightly larger share than each worker.
     own = min(len(found), int(len(found) / jobs * 1.05))
     size = -(-(len(found) - own) // (jobs - 1))
-    parts = [found[own:][i:i + size] for i in range(0, len(found) - own, size)]
-    work = functools.partial(_check_proposals, full=full)
-    with ProcessPoolExecutor(max_workers=len(parts), mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(work, part) for part in parts]
-        results = work(found[:own])
+    slices = [(start, min(start + size, len(found))) for start in range(own, len(found), size)]
+    with ProcessPoolExecutor(max_workers=len(slices), mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_check_slice, start, stop, full) for start, stop in slices]
+        results = _check_proposals(found[:own], full)
         if meanwhile is not None:
             meanwhile()
         for future in futures:
