@@ -81,3 +81,22 @@ def test_the_facts_a_check_keeps_give_the_problems_the_full_data_gives(base_repo
     assert cross <= {p.rule for p in full.problems}
     assert facts.problems == full.problems and facts.acknowledged == full.acknowledged
     assert full.acknowledged
+
+
+def test_a_check_leaves_the_garbage_collector_as_it_found_it_with_its_objects_aged(base_repo):
+    """The check runs without collection passes; afterwards the collector is on again (or
+    still off), and the check's objects are in its oldest generation, not its youngest."""
+    import gc
+
+    assert gc.isenabled()
+    gc.collect()
+    report = check_repository(base_repo, jobs=1)
+    assert gc.isenabled() and report.proposals
+    document = next(iter(report.proposals.values()))
+    assert any(o is document for o in gc.get_objects(generation=2))  # not walked by young passes
+    gc.disable()
+    try:
+        check_repository(base_repo, jobs=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

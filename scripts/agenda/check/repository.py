@@ -228,13 +228,18 @@ def _check_proposals(chunk, full=True):
 @contextlib.contextmanager
 def _no_collection():
     """Many small objects that all live until the check ends: the garbage collector's passes
-    over them only cost time (a third of reading the workers' results back)."""
+    over them only cost time (a third of reading the workers' results back). When it is on
+    again, they are moved to its oldest generation at once (`freeze` then `unfreeze`), as if
+    they had survived its passes: otherwise its next young pass walks every one of them
+    (15 ms after a check of 10,000 proposals)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
