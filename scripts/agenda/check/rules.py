@@ -637,6 +637,7 @@ _STOPWORDS = frozenset(
     "a an and the of for in on to with by at from or de des du la le les et en un une pour sur "
     "dans par au aux avec l d".split()
 )
+_NOT_WORDS = _STOPWORDS | {""}
 
 
 # What is not a word character: not 0-9, a-z, or another character of the BMP. Written as what
@@ -654,7 +655,7 @@ def title_words(title):
     text = title.casefold()
     if not text.isascii():
         text = _MAY_COMBINE.sub(_without_marks, unicodedata.normalize("NFKD", text))
-    return frozenset(t for t in _WORD_BREAKS.split(text) if t and t not in _STOPWORDS)
+    return frozenset(_WORD_BREAKS.split(text)) - _NOT_WORDS
 
 
 def near_duplicate_titles(ctx, threshold=0.8):
