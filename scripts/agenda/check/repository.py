@@ -254,9 +254,10 @@ def _check_all_proposals(found, ctx, jobs, full, meanwhile=None):
         if meanwhile is not None:
             meanwhile()
         return results
-    # The workers' results cross a pipe after they finish, while this process is still on
-    # its own share: so it takes a slightly larger share than each worker.
-    own = min(len(found), int(len(found) / jobs * 1.05))
+    # Equal shares: the workers' results cross the pipe while this process does its
+    # `meanwhile` (measured: 0.99 s at 10,000 proposals, against 1.03 s with 3% more here
+    # and 1.01 s with 3% less).
+    own = len(found) // jobs
     size = -(-(len(found) - own) // (jobs - 1))
     slices = [(start, min(start + size, len(found))) for start in range(own, len(found), size)]
     with ProcessPoolExecutor(max_workers=len(slices), mp_context=multiprocessing.get_context("fork")) as pool:
