@@ -229,12 +229,14 @@ class AjvTool(Tool):
 
 
 def invalid_corpus(workdir: Path) -> Path:
-    """A small generated repository in which one proposal breaks the schema (duration: 7)."""
+    """A small generated repository in which one proposal breaks the schema itself, which every
+    validator reads (a status outside its enum; a duration of 7 minutes no longer would: the
+    durations allowed are the event's limits, a rule of `agenda check`, not of the schema)."""
     corpus = workdir / "invalid-corpus"
     generate.generate(3, corpus, seed=0)
     victim = sorted((corpus / "proposals").glob("*.yaml"))[1]
     text = victim.read_text(encoding="utf-8")
-    broken = re.sub(r"^duration: \d+$", "duration: 7", text, count=1, flags=re.M)
+    broken = re.sub(r"^status: [a-z]+$", "status: maybe-later", text, count=1, flags=re.M)
     assert broken != text
     victim.write_text(broken, encoding="utf-8")
     return corpus
