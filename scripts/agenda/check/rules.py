@@ -663,17 +663,22 @@ def near_duplicate_titles(ctx, threshold=0.8):
     small words) are reported as warnings: the proposers may want to merge."""
     tokens = {pid: doc.data.get(TITLE_WORDS) or title_words(doc.data["title"]) for pid, doc in ctx.proposals.items()}
     frequency = Counter(itertools.chain.from_iterable(tokens.values()))
-    # Prefix filtering, as in set-similarity joins (PPJoin): a pair with Jaccard >= t
+    # Prefix filtering, as in set-similarity joins (AllPairs, PPJoin): a pair with Jaccard >= t
     # shares at least need = ceil(t * n) words, so both titles hold a shared word among
     # their len - need + 1 rarest shareable words (words of one title only are never shared).
-    # Entries of a word's bucket are grouped by (size, words after it): a group whose best
-    # possible overlap is too small is skipped whole; the others are verified by intersection.
-    # Shareable words are numbered rarest first, and handled by their numbers.
+    # Titles are taken shortest first, so a title is only compared with titles no longer than
+    # it: those need 2t/(1+t) of their own words in common, and only their first
+    # len - ceil(2t/(1+t) * n) + 1 words are indexed (for t = 0.8, one word of a title of
+    # up to 9): titles that share most of their words with thousands of others meet half as
+    # many candidates. Entries of a word's bucket are grouped by size (only sizes from t * n
+    # to n can reach the threshold), then by the words after it: a group whose best possible
+    # overlap is too small is skipped whole; the others are verified by intersection.
+    # Shareable words are numbered rarest first.
     rank = {t: i for i, (_, t) in enumerate(sorted((n, t) for t, n in frequency.items() if n > 1))}
     factor = threshold / (1 + threshold)  # Jaccard >= t  <=>  overlap >= t/(1+t) * (|x| + |y|)
-    index = defaultdict(lambda: defaultdict(list))
+    index = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))  # word -> size -> rest -> entries
     pairs = []
-    for pid in sorted(tokens):
+    for pid in sorted(tokens, key=lambda pid: (len(tokens[pid]), pid)):
         mine = tokens[pid]
         size = len(mine)
         need = math.ceil(threshold * size - 1e-9)
@@ -681,19 +686,28 @@ def near_duplicate_titles(ctx, threshold=0.8):
         if not size or len(shareable) < need:
             continue
         found = set()
+        sizes = range(need, size + 1)  # the length filter: from t * n words up to n
         for i, t in enumerate(shareable[: len(shareable) - need + 1]):
             rest = len(shareable) - i - 1
-            buckets = index[t]
-            for (other_size, other_rest), entries in buckets.items():
-                required = factor * (size + other_size) - 1e-9
-                if 1 + min(rest, other_rest) < required:
+            by_size = index.get(t)
+            if by_size is None:
+                continue
+            for other_size in sizes:
+                groups = by_size.get(other_size)
+                if groups is None:
                     continue
-                for other, theirs in entries:
-                    if len(mine & theirs) >= required:
-                        found.add(other)
-            buckets[(size, rest)].append((pid, mine))
+                required = factor * (size + other_size) - 1e-9
+                for other_rest, entries in groups.items():
+                    if 1 + min(rest, other_rest) < required:
+                        continue
+                    for other, theirs in entries:
+                        if len(mine & theirs) >= required:
+                            found.add(other)
+        indexed = len(shareable) - math.ceil(2 * factor * size - 1e-9) + 1
+        for i, t in enumerate(shareable[:indexed]):
+            index[t][size][len(shareable) - i - 1].append((pid, mine))
         if found:
-            pairs.extend((other, pid) for other in found)
+            pairs.extend((min(other, pid), max(other, pid)) for other in found)
     for first, second in sorted(pairs):
         for mine, other in ((first, second), (second, first)):
             doc = ctx.proposals[mine]
