@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agenda.check.catalogue import RULES
-from agenda.check.load import MAX_BYTES, load_bytes
+from agenda.check.load import MAX_BYTES, Document, load_bytes
 from agenda.check.repository import check_repository
+from agenda.check.rules import Context, near_duplicate_titles, title_words
 from conftest import run_agenda
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40))
@@ -144,3 +145,25 @@ def test_mutated_valid_proposals_reach_the_cross_file_rules_safely(base_repo, ch
     assert_well_formed(report.problems)
     if not changes and schedule_key is None:
         assert {p.rule for p in report.problems} >= {"room-conflict", "proposer-conflict"}
+
+
+def _near_duplicates_by_brute_force(titles):
+    words = {pid: title_words(t) for pid, t in titles.items()}
+    ids = sorted(words)
+    return {(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]
+            if words[a] and words[b] and len(words[a] & words[b]) >= 0.8 * len(words[a] | words[b]) - 1e-9}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([f"w{i}" for i in range(14)] + ["le", "of", "été", "Été", "ete"]),
+                         min_size=0, max_size=12), min_size=2, max_size=40),
+       st.lists(st.booleans(), min_size=40, max_size=40))
+def test_near_duplicate_titles_are_exactly_the_pairs_brute_force_finds(word_lists, unique):
+    """The prefix filtering (rarest words, mid-prefix index, length and position bounds) finds
+    every pair with Jaccard >= 0.8 and no other: compared with all pairs on titles drawn from
+    a small vocabulary (many shared words, accents and case aside, small words left out)."""
+    titles = {f"p{i:02d}": " ".join(words + ([f"only{i}"] if unique[i] else [])) for i, words in enumerate(word_lists)}
+    ctx = Context(None, {}, {pid: Document(f"proposals/{pid}.yaml", {"title": t}) for pid, t in titles.items()})
+    found = {(p.file[len("proposals/"):-len(".yaml")], p.related) for p in near_duplicate_titles(ctx)}
+    expected = _near_duplicates_by_brute_force(titles)
+    assert found == expected | {(b, a) for a, b in expected}
