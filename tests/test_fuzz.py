@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from agenda.check.catalogue import RULES
 from agenda.check.load import MAX_BYTES, Document, load_bytes
 from agenda.check.repository import check_repository
-from agenda.check.rules import Context, near_duplicate_titles, title_words
+from agenda.check.rules import MAX_NEAR_DUPLICATES, Context, near_duplicate_titles, title_words
 from conftest import run_agenda
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40))
@@ -155,15 +155,50 @@ def _near_duplicates_by_brute_force(titles):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(st.sampled_from([f"w{i}" for i in range(14)] + ["le", "of", "été", "Été", "ete"]),
-                         min_size=0, max_size=12), min_size=2, max_size=40),
+@given(st.integers(min_value=3, max_value=14),
+       st.lists(st.lists(st.integers(min_value=0, max_value=13), min_size=0, max_size=10), min_size=2, max_size=40),
        st.lists(st.booleans(), min_size=40, max_size=40))
-def test_near_duplicate_titles_are_exactly_the_pairs_brute_force_finds(word_lists, unique):
+def test_near_duplicate_titles_are_the_pairs_brute_force_finds(vocabulary, word_lists, unique):
     """The prefix filtering (rarest words, mid-prefix index, length and position bounds) finds
-    every pair with Jaccard >= 0.8 and no other: compared with all pairs on titles drawn from
-    a small vocabulary (many shared words, accents and case aside, small words left out)."""
-    titles = {f"p{i:02d}": " ".join(words + ([f"only{i}"] if unique[i] else [])) for i, words in enumerate(word_lists)}
+    every pair with Jaccard >= 0.8 and no other, compared with all pairs on titles drawn from
+    a small vocabulary (accents, case and small words aside). When a title has more than
+    MAX_NEAR_DUPLICATES of them (a cluster of copies), it shows that many, all true, and one
+    warning for the rest."""
+    words_of = [f"w{i}" for i in range(vocabulary)] + ["le", "of", "été", "Été", "ete"]
+    titles = {f"p{i:02d}": " ".join([words_of[w % len(words_of)] for w in words] + ([f"only{i}"] if unique[i] else []))
+              for i, words in enumerate(word_lists)}
     ctx = Context(None, {}, {pid: Document(f"proposals/{pid}.yaml", {"title": t}) for pid, t in titles.items()})
-    found = {(p.file[len("proposals/"):-len(".yaml")], p.related) for p in near_duplicate_titles(ctx)}
+    warnings = [(p.file[len("proposals/"):-len(".yaml")], p.related) for p in near_duplicate_titles(ctx)]
     expected = _near_duplicates_by_brute_force(titles)
-    assert found == expected | {(b, a) for a, b in expected}
+    expected |= {(b, a) for a, b in expected}
+    partners = {pid: {b for a, b in expected if a == pid} for pid in titles}
+    shown = {w for w in warnings if w[1]}
+    assert len(shown) == len([w for w in warnings if w[1]])  # each pair once a side
+    assert shown <= expected
+    if max(map(len, partners.values())) <= MAX_NEAR_DUPLICATES:
+        assert shown == expected and len(shown) == len(warnings)
+    for pid, theirs in partners.items():
+        mine = {b for a, b in shown if a == pid}
+        assert len(mine) <= MAX_NEAR_DUPLICATES
+        if (pid, "") in warnings:  # the rest, summed up: only past the limit, and truly more
+            assert len(mine) == MAX_NEAR_DUPLICATES < len(theirs)
+        if not theirs:
+            assert not mine and (pid, "") not in warnings
+
+
+def test_a_thousand_copies_of_a_title_make_a_few_warnings_each_quickly():
+    """Every pair of 3,000 titles that differ by one word out of ten is a near-duplicate:
+    4.5 million pairs. Each proposal shows MAX_NEAR_DUPLICATES of them and one warning for
+    the rest, and the search stops early: linear, not quadratic."""
+    base = "Atelier données ouvertes transparence vie publique villes régions citoyens numéro"
+    titles = {f"p{i:04d}": f"{base} {i}" for i in range(3000)}
+    ctx = Context(None, {}, {pid: Document(f"proposals/{pid}.yaml", {"title": t}) for pid, t in titles.items()})
+    start = time.perf_counter()
+    warnings = list(near_duplicate_titles(ctx))
+    assert time.perf_counter() - start < 5  # about 0.3 s; all pairs took minutes
+    by_file = {}
+    for w in warnings:
+        by_file.setdefault(w.file, []).append(w.related)
+    assert len(by_file) == len(titles)
+    for related in by_file.values():
+        assert len(related) == MAX_NEAR_DUPLICATES + 1 and related.count("") == 1

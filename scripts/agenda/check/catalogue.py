@@ -56,7 +56,7 @@ RULES = {
     "placeholder-text": "No text is left as the proposal template wrote it (\"Title of my session\", \"Your Name\").",
     "room-conflict": "No two slots use the same room at the same time, unless the room is shared.",
     "proposer-conflict": "Warning: nobody (same name, GitHub name or guid) is in two sessions at the same time, unless acknowledged (a host of parallel sessions).",
-    "near-duplicate-title": "Warning: two titles share most of their words; the sessions may be the same.",
+    "near-duplicate-title": "Warning: two titles share most of their words; the sessions may be the same. A proposal names at most five such titles, then says how many more it found.",
     "unused-acknowledgement": "Warning: an acknowledgement in a proposal matches a warning that no longer appears.",
     # pull requests (agenda check --base)
     "status-transition": "With --base, a status changes only by an allowed step (not withdrawn → scheduled), and a new proposal starts as proposed.",

@@ -123,6 +123,8 @@ def show(value, limit: int = 60) -> str:
         return value
     cut = len(value) > limit
     text = value[:limit]
+    if text.isprintable() and not _BLANKS.search(text):  # no control, format or blank: quotes only
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + ("…" if cut else "") + "'"
     out = []
     for ch in text:
         if ch == "'":
@@ -136,6 +138,9 @@ def show(value, limit: int = 60) -> str:
         else:
             out.append(ch)
     return "'" + "".join(out) + ("…" if cut else "") + "'"
+
+
+_BLANKS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0]")
 
 
 def _blank(ch: str) -> bool:

@@ -658,26 +658,71 @@ def title_words(title):
     return frozenset(_WORD_BREAKS.split(text)) - _NOT_WORDS
 
 
+NEAR_DUPLICATE = "near-duplicate-title"
+MAX_NEAR_DUPLICATES = 5  # shown per proposal; more is a cluster of copies, summed up in one warning
+
+
 def near_duplicate_titles(ctx, threshold=0.8):
     """Titles that share most of their words (Jaccard >= 0.8, ignoring case, accents, order and
-    small words) are reported as warnings: the proposers may want to merge."""
+    small words) are reported as warnings: the proposers may want to merge. A proposal shows
+    at most MAX_NEAR_DUPLICATES of them (those a reviewer acknowledged first), then one
+    warning for the rest: a thousand copies of one title make a few warnings each, not a
+    million, and the search stops looking for more once it has found that many."""
     tokens = {pid: doc.data.get(TITLE_WORDS) or title_words(doc.data["title"]) for pid, doc in ctx.proposals.items()}
-    frequency = Counter(itertools.chain.from_iterable(tokens.values()))
-    # Prefix filtering, as in set-similarity joins (AllPairs, PPJoin): a pair with Jaccard >= t
-    # shares at least need = ceil(t * n) words, so both titles hold a shared word among
-    # their len - need + 1 rarest shareable words (words of one title only are never shared).
-    # Titles are taken shortest first, so a title is only compared with titles no longer than
-    # it: those need 2t/(1+t) of their own words in common, and only their first
-    # len - ceil(2t/(1+t) * n) + 1 words are indexed (for t = 0.8, one word of a title of
-    # up to 9): titles that share most of their words with thousands of others meet half as
-    # many candidates. Entries of a word's bucket are grouped by size (only sizes from t * n
-    # to n can reach the threshold), then by the words after it: a group whose best possible
-    # overlap is too small is skipped whole; the others are verified by intersection.
-    # Shareable words are numbered rarest first.
-    rank = {t: i for i, (_, t) in enumerate(sorted((n, t) for t, n in frequency.items() if n > 1))}
     factor = threshold / (1 + threshold)  # Jaccard >= t  <=>  overlap >= t/(1+t) * (|x| + |y|)
+    pairs = _similar_title_pairs(tokens, threshold, factor)
+    acknowledged = set()  # pairs an acknowledgement names are always looked at, and shown first
+    for pid, doc in ctx.proposals.items():
+        for ack in doc.data.get(ACKNOWLEDGED, ()):
+            other = ack.get("with")
+            if ack["rule"] == NEAR_DUPLICATE and other in tokens and other != pid:
+                pair = (min(pid, other), max(pid, other))
+                acknowledged.add(pair)
+                mine, theirs = tokens[pid], tokens[other]
+                if mine and theirs and len(mine & theirs) >= factor * (len(mine) + len(theirs)) - 1e-9:
+                    pairs.add(pair)
+    partners = defaultdict(set)
+    for first, second in pairs:
+        partners[first].add(second)
+        partners[second].add(first)
+    for mine in sorted(partners):
+        others = sorted(partners[mine], key=lambda other: ((min(mine, other), max(mine, other)) not in acknowledged, other))
+        doc = ctx.proposals[mine]
+        for other in others[:MAX_NEAR_DUPLICATES]:
+            yield _at(doc, ("title",), "near-duplicate-title",
+                      Msg("the title is very close to that of %(other)s: %(title)s", other=show(other), title=show(ctx.proposals[other].data['title'])),
+                      Msg("if both describe the same session, merge them (a proposal can hold several slots); if they are different sessions, acknowledge this warning. See %(path)s", path=ctx.proposals[other].path),
+                      severity=WARNING, related=other)
+        rest = others[MAX_NEAR_DUPLICATES:]
+        if rest:
+            yield _at(doc, ("title",), "near-duplicate-title",
+                      Msg.plural("the title is also very close to that of %(num)s more proposal, such as %(other)s",
+                                 "the title is also very close to those of at least %(num)s more proposals, such as %(other)s",
+                                 len(rest), other=show(rest[0])),
+                      Msg("if they are copies of one session, merge them into one proposal with several slots; if they are different sessions, acknowledge this warning without `with` to accept them all"),
+                      severity=WARNING)
+
+
+def _similar_title_pairs(tokens, threshold, factor):
+    """{(id, id)} of the titles whose words reach the threshold, each title with at most
+    MAX_NEAR_DUPLICATES + 1 of the titles before it (enough to say there are more).
+
+    Prefix filtering, as in set-similarity joins (AllPairs, PPJoin): a pair with Jaccard >= t
+    shares at least need = ceil(t * n) words, so both titles hold a shared word among
+    their len - need + 1 rarest shareable words (words of one title only are never shared).
+    Titles are taken shortest first, so a title is only compared with titles no longer than
+    it: those need 2t/(1+t) of their own words in common, and only their first
+    len - ceil(2t/(1+t) * n) + 1 words are indexed (for t = 0.8, one word of a title of
+    up to 9): titles that share most of their words with thousands of others meet half as
+    many candidates. Entries of a word's bucket are grouped by size (only sizes from t * n
+    to n can reach the threshold), then by the words after it: a group whose best possible
+    overlap is too small is skipped whole; the others are verified by intersection.
+    Shareable words are numbered rarest first."""
+    frequency = Counter(itertools.chain.from_iterable(tokens.values()))
+    rank = {t: i for i, (_, t) in enumerate(sorted((n, t) for t, n in frequency.items() if n > 1))}
     index = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))  # word -> size -> rest -> entries
-    pairs = []
+    pairs = set()
+    enough = MAX_NEAR_DUPLICATES + 1
     for pid in sorted(tokens, key=lambda pid: (len(tokens[pid]), pid)):
         mine = tokens[pid]
         size = len(mine)
@@ -685,36 +730,37 @@ def near_duplicate_titles(ctx, threshold=0.8):
         shareable = sorted([rank[t] for t in mine if t in rank])
         if not size or len(shareable) < need:
             continue
-        found = set()
-        sizes = range(need, size + 1)  # the length filter: from t * n words up to n
-        for i, t in enumerate(shareable[: len(shareable) - need + 1]):
-            rest = len(shareable) - i - 1
-            by_size = index.get(t)
-            if by_size is None:
-                continue
-            for other_size in sizes:
-                groups = by_size.get(other_size)
-                if groups is None:
-                    continue
-                required = factor * (size + other_size) - 1e-9
-                for other_rest, entries in groups.items():
-                    if 1 + min(rest, other_rest) < required:
-                        continue
-                    for other, theirs in entries:
-                        if len(mine & theirs) >= required:
-                            found.add(other)
+        found = _probe(index, mine, shareable, need, size, factor, enough)
         indexed = len(shareable) - math.ceil(2 * factor * size - 1e-9) + 1
         for i, t in enumerate(shareable[:indexed]):
             index[t][size][len(shareable) - i - 1].append((pid, mine))
-        if found:
-            pairs.extend((min(other, pid), max(other, pid)) for other in found)
-    for first, second in sorted(pairs):
-        for mine, other in ((first, second), (second, first)):
-            doc = ctx.proposals[mine]
-            yield _at(doc, ("title",), "near-duplicate-title",
-                      Msg("the title is very close to that of %(other)s: %(title)s", other=show(other), title=show(ctx.proposals[other].data['title'])),
-                      Msg("if both describe the same session, merge them (a proposal can hold several slots); if they are different sessions, acknowledge this warning. See %(path)s", path=ctx.proposals[other].path),
-                      severity=WARNING, related=other)
+        pairs.update((min(other, pid), max(other, pid)) for other in found)
+    return pairs
+
+
+def _probe(index, mine, shareable, need, size, factor, enough):
+    """The titles indexed so far that are similar to `mine`: up to `enough` of them."""
+    found = set()
+    sizes = range(need, size + 1)  # the length filter: from t * n words up to n
+    for i, t in enumerate(shareable[: len(shareable) - need + 1]):
+        rest = len(shareable) - i - 1
+        by_size = index.get(t)
+        if by_size is None:
+            continue
+        for other_size in sizes:
+            groups = by_size.get(other_size)
+            if groups is None:
+                continue
+            required = factor * (size + other_size) - 1e-9
+            for other_rest, entries in groups.items():
+                if 1 + min(rest, other_rest) < required:
+                    continue
+                for other, theirs in entries:
+                    if len(mine & theirs) >= required:
+                        found.add(other)
+                        if len(found) >= enough:
+                            return found
+    return found
 
 
 def unused_acknowledgements(ctx, problems):
