@@ -707,20 +707,20 @@ def _similar_title_pairs(tokens, threshold, factor):
     """{(id, id)} of the titles whose words reach the threshold, each title with at most
     MAX_NEAR_DUPLICATES + 1 of the titles before it (enough to say there are more).
 
-    Prefix filtering, as in set-similarity joins (AllPairs, PPJoin): a pair with Jaccard >= t
-    shares at least need = ceil(t * n) words, so both titles hold a shared word among
-    their len - need + 1 rarest shareable words (words of one title only are never shared).
-    Titles are taken shortest first, so a title is only compared with titles no longer than
-    it: those need 2t/(1+t) of their own words in common, and only their first
-    len - ceil(2t/(1+t) * n) + 1 words are indexed (for t = 0.8, one word of a title of
-    up to 9): titles that share most of their words with thousands of others meet half as
-    many candidates. Entries of a word's bucket are grouped by size (only sizes from t * n
-    to n can reach the threshold), then by the words after it: a group whose best possible
-    overlap is too small is skipped whole; the others are verified by intersection.
-    Shareable words are numbered rarest first."""
+    Prefix filtering, as in set-similarity joins (AllPairs, PPJoin), on pairs of words (as
+    pkwise signatures do): a pair of titles with Jaccard >= t shares at least r words, and
+    its k rarest shared words lie among the first len - r + k rarest shareable words of each
+    title (words of one title only are never shared). So each title is indexed under the
+    pairs of words (k = 2; single words for one-word titles, which can only match one-word
+    titles) of that prefix, and looks up the pairs of its own: two titles meet only if they
+    share two of their rarer words, not one word that thousands of titles hold. Titles are
+    taken shortest first, so a title is only compared with titles no longer than it: those
+    need r >= 2t/(1+t) * n of their own words in common (their indexed prefix), the one
+    looking needs r >= t * n (its prefix), and only sizes from t * n to n can reach the
+    threshold (the length filter). Candidates are verified by intersection."""
     frequency = Counter(itertools.chain.from_iterable(tokens.values()))
     rank = {t: i for i, (_, t) in enumerate(sorted((n, t) for t, n in frequency.items() if n > 1))}
-    index = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))  # word -> size -> rest -> entries
+    index = defaultdict(lambda: defaultdict(list))  # key (words) -> size -> [(id, words)]
     pairs = set()
     enough = MAX_NEAR_DUPLICATES + 1
     for pid in sorted(tokens, key=lambda pid: (len(tokens[pid]), pid)):
@@ -730,36 +730,37 @@ def _similar_title_pairs(tokens, threshold, factor):
         shareable = sorted([rank[t] for t in mine if t in rank])
         if not size or len(shareable) < need:
             continue
-        found = _probe(index, mine, shareable, need, size, factor, enough)
-        indexed = len(shareable) - math.ceil(2 * factor * size - 1e-9) + 1
-        for i, t in enumerate(shareable[:indexed]):
-            index[t][size][len(shareable) - i - 1].append((pid, mine))
+        k = 2 if need >= 2 else 1  # need >= 2 exactly when the title has two words or more
+        found = _probe(index, mine, shareable[: len(shareable) - need + k], k, need, size, factor, enough)
+        indexed = len(shareable) - math.ceil(2 * factor * size - 1e-9) + k
+        for key in itertools.combinations(shareable[:indexed], k):
+            index[key][size].append((pid, mine))
         pairs.update((min(other, pid), max(other, pid)) for other in found)
     return pairs
 
 
-def _probe(index, mine, shareable, need, size, factor, enough):
+def _probe(index, mine, prefix, k, need, size, factor, enough):
     """The titles indexed so far that are similar to `mine`: up to `enough` of them."""
-    found = set()
+    found, seen = set(), set()
     sizes = range(need, size + 1)  # the length filter: from t * n words up to n
-    for i, t in enumerate(shareable[: len(shareable) - need + 1]):
-        rest = len(shareable) - i - 1
-        by_size = index.get(t)
+    for key in itertools.combinations(prefix, k):
+        by_size = index.get(key)
         if by_size is None:
             continue
         for other_size in sizes:
-            groups = by_size.get(other_size)
-            if groups is None:
+            entries = by_size.get(other_size)
+            if entries is None:
                 continue
             required = factor * (size + other_size) - 1e-9
-            for other_rest, entries in groups.items():
-                if 1 + min(rest, other_rest) < required:
+            for other, theirs in entries:
+                if other in seen:
                     continue
-                for other, theirs in entries:
-                    if len(mine & theirs) >= required:
-                        found.add(other)
-                        if len(found) >= enough:
-                            return found
+                seen.add(other)
+                if len(mine & theirs) >= required:
+                    found.add(other)
+                    if len(found) >= enough:
+                        return found
+    return found
     return found
 
 
