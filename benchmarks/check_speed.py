@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How fast is `agenda check` next to plain JSON Schema validators, on a generated corpus?
 
-    python benchmarks/check_speed.py [--counts 1000 10000] [--repeat 3] [--seed 0] [--keep]
+    python benchmarks/check_speed.py [--counts 1000 10000] [--repeat 3] [--seed 0] [--keep] [--titles shared-words]
 
 For each count N, generates a valid programme repository with N proposals (benchmarks/generate.py)
 in a temporary folder, then times, side by side, each run a fresh subprocess:
@@ -13,6 +13,9 @@ in a temporary folder, then times, side by side, each run a fresh subprocess:
   temporary folder (skipped with a message when npm is missing);
 * `check-jsonschema --schemafile schema/proposal.schema.json proposals/*.yaml`: the proposals
   against their schema only (pure-Python jsonschema).
+
+With `--titles shared-words`, every title is rewritten as 7 words out of a vocabulary of 300
+(the near-duplicate rule's hard case; results to benchmarks/results/check_speed_shared_titles.json).
 
 Each tool first runs once untimed (warm-up and check that it accepts the valid corpus), and is
 checked once on a corpus with one invalid file (it must reject it); then the tools run in turn,
@@ -27,6 +30,7 @@ import datetime as dt
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import statistics
@@ -41,6 +45,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (benchmarks/generate.py)
 
 RESULTS = HERE / "results" / "check_speed.json"
+SHARED_RESULTS = HERE / "results" / "check_speed_shared_titles.json"
 SCHEMA = "schema/proposal.schema.json"
 AGENDA, AJV, CHECK_JSONSCHEMA = "agenda check", "ajv-cli", "check-jsonschema"
 
@@ -242,6 +247,21 @@ def invalid_corpus(workdir: Path) -> Path:
     return corpus
 
 
+def share_title_words(corpus: Path, seed: int):
+    """Rewrite every title as 7 distinct words out of one vocabulary of 300: no word is rare, so
+    the near-duplicate rule cannot rely on rare words to keep its candidates few (with 10,000
+    proposals each word is in about 230 titles). Two such titles are almost never 80% alike, so
+    the corpus stays valid."""
+    rnd = random.Random(seed)
+    syllables = ["ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru", "sa", "te", "vi", "zo", "ka", "lu"]
+    vocabulary = sorted({"".join(rnd.choice(syllables) for _ in range(3)) for _ in range(2000)})[:300]
+    assert len(vocabulary) == 300
+    for path in sorted((corpus / "proposals").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        title = " ".join(rnd.sample(vocabulary, 7)).capitalize()
+        path.write_text(re.sub(r"^title: .*$", f'title: "{title}"', text, count=1, flags=re.M), encoding="utf-8")
+
+
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -256,8 +276,13 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per tool and size (default 3)")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpora (path printed)")
-    parser.add_argument("--json", default=str(RESULTS), metavar="FILE", help=f"results file (default {RESULTS})")
+    parser.add_argument("--titles", choices=("generated", "shared-words"), default="generated",
+                        help="shared-words: every title becomes 7 words out of a vocabulary of 300, each word "
+                             "in about 230 titles of 10,000 (the near-duplicate rule's hard case)")
+    parser.add_argument("--json", default=None, metavar="FILE",
+                        help=f"results file (default {RESULTS}, or {SHARED_RESULTS.name} beside it with --titles shared-words)")
     args = parser.parse_args(argv)
+    args.json = args.json or str(SHARED_RESULTS if args.titles == "shared-words" else RESULTS)
     if args.repeat < 1 or any(n < 1 for n in args.counts):
         parser.error("--repeat and --counts must be at least 1")
 
@@ -301,6 +326,8 @@ def main(argv=None) -> int:
             corpus = workdir / f"corpus-{n}"
             start = time.perf_counter()
             info = generate.generate(n, corpus, seed=args.seed)
+            if args.titles == "shared-words":
+                share_title_words(corpus, args.seed)
             gen_seconds = time.perf_counter() - start
             log(f"\nN={n}: generated {info['proposals']} proposals ({info['scheduled']} scheduled, "
                 f"{info['bytes'] / 1e6:.1f} MB) in {gen_seconds:.1f} s at {corpus}")
@@ -351,7 +378,7 @@ def main(argv=None) -> int:
         out.write_text(json.dumps({
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "machine": machine,
-            "settings": {"counts": args.counts, "repeat": args.repeat, "seed": args.seed},
+            "settings": {"counts": args.counts, "repeat": args.repeat, "seed": args.seed, "titles": args.titles},
             "tools": {tool.name: {"version": tool.version, "command": tool.display()} for tool in tools},
             "notes": notes,
             "results": results,
