@@ -26,13 +26,6 @@ EVENT_FILE = "event.yaml"
 FOLDERS = {"themes": "theme", "proposals": "proposal"}
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 _SLUG_CHARACTERS = re.compile(r"[a-z0-9-]+")
-
-
-def _is_slug(name: str) -> bool:
-    """Lower-case letters a-z, digits and single hyphens inside: `[a-z0-9]+(-[a-z0-9]+)*`,
-    tested without a repeated group (a third of the discovery of 10,000 files)."""
-    return (_SLUG_CHARACTERS.fullmatch(name) is not None and name[0] != "-" and name[-1] != "-"
-            and "--" not in name)
 # Ids that are valid slugs but cannot be used. Windows reserves device names, with any
 # extension and in any case: a checkout there cannot create proposals/con.yaml, nor a build the
 # page's folder con/. And `index` is the page of its folder on the site (themes/index.md is the
@@ -41,6 +34,13 @@ def _is_slug(name: str) -> bool:
 WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)})
 SITE_PAGES = frozenset({"index"})
 _LONGEST_RESERVED = max(map(len, WINDOWS_DEVICES | SITE_PAGES))
+
+
+def _is_slug(name: str) -> bool:
+    """Lower-case letters a-z, digits and single hyphens inside: `[a-z0-9]+(-[a-z0-9]+)*`,
+    tested without a repeated group (a third of the discovery of 10,000 files)."""
+    return (_SLUG_CHARACTERS.fullmatch(name) is not None and name[0] != "-" and name[-1] != "-"
+            and "--" not in name)
 
 
 def reserved_id(ident: str, folder: str = "proposals"):
@@ -249,6 +249,13 @@ def _check_all_proposals(found, ctx, jobs, full, meanwhile=None):
     imported modules and the context, so nothing is imported or sent twice. `meanwhile` is
     run by this process once its own share is done, while the workers' results come back."""
     _set_context(ctx, found)
+    try:
+        return _check_shares(found, jobs, full, meanwhile)
+    finally:
+        _set_context(None)  # the repository's data is not kept beyond the check
+
+
+def _check_shares(found, jobs, full, meanwhile):
     if jobs <= 1 or len(found) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         results = _check_proposals(found, full)
         if meanwhile is not None:
