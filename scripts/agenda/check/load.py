@@ -377,7 +377,7 @@ def load_text(path: str, text: str, positions: bool = True, utf8: bytes | None =
     Without `positions` (the fast path for the valid majority) no line numbers are kept;
     a file with a problem is read again with them, so every problem still has its place.
     `utf8` is the same text as UTF-8 bytes, when the caller has them: the fast path gives
-    them to libyaml, which would otherwise encode the text again (a tenth of its time).
+    them to libyaml, which would otherwise encode the text again (a few percent of its time).
     Line and column need the text itself (libyaml counts bytes of bytes)."""
     walker = _Walker(path, utf8 if utf8 is not None and not positions else text, positions)
     try:
