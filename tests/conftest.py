@@ -49,6 +49,23 @@ def copy_repo(target: Path, names=SITE_FILES) -> Path:
     return target
 
 
+def mkdocs_build(repo: Path, site: Path, *extra, env=None):
+    """The real `mkdocs build --strict` of a repository into `site`, in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(repo / "mkdocs.yml"),
+                           "-d", str(site), *extra], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})})
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """This repository's site, built once for the whole session by the real build. Tests
+    only read it; one that changes a site works on a copy."""
+    out = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT, out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 def run_agenda(*args, cwd=None, input=None):
     """The real command line, in a subprocess, as a contributor runs it."""
     return subprocess.run(

@@ -29,7 +29,6 @@ from agenda.contribute.scaffold import check_proposal_text, load_context
 from agenda.site.underreview import CHECK_STATUS, load_review
 from conftest import ROOT, copy_repo
 from snapshot_site import EVIL_URL, HOSTILE_LABEL, PULL_TITLE, files_of, strip_live, write_snapshot
-from test_site import mkdocs_build
 from test_site_security import FORBIDDEN_TAGS, Inspector, all_text_files
 
 LANGS = ("fr", "en")

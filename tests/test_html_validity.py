@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from test_site import mkdocs_build
 
 VNU = Path(os.environ.get("VNU_JAR") or Path(sys.prefix) / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist"
            / "vnu.jar")
@@ -43,10 +41,7 @@ def from_material(message) -> bool:
 
 
 @pytest.fixture(scope="module")
-def checked(tmp_path_factory):
-    site = tmp_path_factory.mktemp("vnu")
-    result = mkdocs_build(ROOT, site)
-    assert result.returncode == 0, result.stderr
+def checked(site):
     pages = sorted(str(p) for p in site.rglob("*.html") if "pagefind" not in p.parts)
     run = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--errors-only", *pages],
                          capture_output=True, text=True, timeout=600)

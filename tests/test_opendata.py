@@ -18,9 +18,8 @@ import pytest
 import xmlschema
 
 from agenda.data.urls import NO_ADDRESS_NOTE
-from conftest import copy_repo
+from conftest import copy_repo, mkdocs_build
 from test_exports_data import c3voc_format_checker
-from test_site import mkdocs_build
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1481068800"}  # 2016-12-07T00:00:00Z
 C3VOC_XSD = Path(__file__).parent / "fixtures" / "c3voc" / "schedule.xml.xsd"

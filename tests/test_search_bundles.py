@@ -16,18 +16,9 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from agenda.site import search
-from conftest import ROOT
-from test_site import mkdocs_build
+from conftest import mkdocs_build
 
 LANGS = ("fr", "en")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("search-site")
-    result = mkdocs_build(ROOT, out)
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 @pytest.fixture(scope="module")

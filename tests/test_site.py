@@ -9,29 +9,14 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from agenda.i18n import translator
 from agenda.model import build_agenda
 from agenda.check.repository import check_repository
-from conftest import ROOT, copy_repo
+from conftest import ROOT, copy_repo, mkdocs_build
 
-
-
-def mkdocs_build(repo: Path, site: Path, *extra, env=None):
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(repo / "mkdocs.yml"),
-                           "-d", str(site), *extra], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})})
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT, out)
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 @pytest.fixture(scope="module")

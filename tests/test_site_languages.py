@@ -16,20 +16,11 @@ import pytest
 from babel.messages.pofile import read_po
 
 from agenda.i18n import LOCALE_DIR, translator
-from conftest import ROOT, copy_repo
-from test_site import mkdocs_build
+from conftest import copy_repo, mkdocs_build
 
 SITE_URL = "https://example-org.github.io/agenda/"
 ARABIC_NAME = "القمة العالمية لشراكة الحكومة المنفتحة — باريس 2016"
 LANGS = ("fr", "en")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bilingual")
-    result = mkdocs_build(ROOT, out)
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def pages_of(site: Path, lang: str):

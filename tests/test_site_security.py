@@ -13,9 +13,8 @@ from html.parser import HTMLParser
 import pytest
 
 from agenda.check.repository import check_repository
-from conftest import ROOT
+from conftest import ROOT, mkdocs_build
 from conftest import copy_repo
-from test_site import mkdocs_build
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 FORBIDDEN_TAGS = {"iframe", "svg", "style", "marquee", "object", "embed", "img"}
