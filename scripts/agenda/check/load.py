@@ -103,8 +103,7 @@ def decode(path: str, raw: bytes):
             path, 1, 1, "not-utf8", Msg("the file is UTF-16 or UTF-32, not UTF-8"),
             Msg("save the file again with the UTF-8 encoding"),
         )
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    raw = without_bom(raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

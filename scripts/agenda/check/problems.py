@@ -140,14 +140,14 @@ def show(value, limit: int = 60) -> str:
     return "'" + "".join(out) + ("…" if cut else "") + "'"
 
 
+# The characters of `_blank`, for one search of a whole text.
 _BLANKS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0]")
 
 
 def _blank(ch: str) -> bool:
     """Invisible characters that Unicode does not class as format or control: variation
     selectors, fillers, the combining grapheme joiner, the braille blank (see text.py)."""
-    return ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
-            or ch in "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0")
+    return _BLANKS.match(ch) is not None
 
 
 def sort_problems(problems):

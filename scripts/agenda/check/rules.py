@@ -658,7 +658,6 @@ def title_words(title):
     return frozenset(_WORD_BREAKS.split(text)) - _NOT_WORDS
 
 
-NEAR_DUPLICATE = "near-duplicate-title"
 MAX_NEAR_DUPLICATES = 5  # shown per proposal; more is a cluster of copies, summed up in one warning
 
 
@@ -675,7 +674,7 @@ def near_duplicate_titles(ctx, threshold=0.8):
     for pid, doc in ctx.proposals.items():
         for ack in doc.data.get(ACKNOWLEDGED, ()):
             other = ack.get("with")
-            if ack["rule"] == NEAR_DUPLICATE and other in tokens and other != pid:
+            if ack["rule"] == "near-duplicate-title" and other in tokens and other != pid:
                 pair = (min(pid, other), max(pid, other))
                 acknowledged.add(pair)
                 mine, theirs = tokens[pid], tokens[other]

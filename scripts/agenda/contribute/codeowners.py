@@ -24,7 +24,8 @@ from pathlib import Path
 
 from ..check.load import MAX_BYTES
 from ..check.problems import inert, show
-from .review import _HANDLE, _OWNER, _SLUG, FOLDER, TOOLING, ReviewError, _new_bytes, merge_base, read_at, reviewers_to_ask
+from ..check.repository import is_slug
+from .review import _HANDLE, _OWNER, FOLDER, TOOLING, ReviewError, _new_bytes, merge_base, read_at, reviewers_to_ask
 
 PATH = ".github/CODEOWNERS"
 # Maintainers own the tooling, listed last so that no earlier line can take it: `/.github/`
@@ -89,7 +90,7 @@ def layout(report, *, committee: str, maintainers: str) -> Layout:
     head = (*HEADER, "", f"* {maintainers}", "", f"/{FOLDER}/ {committee}", f"/themes/ {committee}", "")
     by_theme = reviewers_by_theme(report)
     proposals = {}
-    for ident in (i for i in report.proposals if _SLUG.match(i)):
+    for ident in (i for i in report.proposals if is_slug(i)):
         themes = report.proposals[ident].data.get("themes", [])
         handles = sorted(reviewers_to_ask(themes if isinstance(themes, list) else [], by_theme), key=_handle_key)
         proposals[ident] = " ".join([f"/{FOLDER}/{ident}.yaml", committee] + [f"@{h}" for h in handles])

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .review import _SLUG, PROGRAMME, THEMES, WORKFLOWS, base_reviewers, changed_files, changes_since, is_tooling, merge_base, reviewers_to_ask, transition_problems
+from ..check.repository import is_slug
+from .review import PROGRAMME, THEMES, WORKFLOWS, base_reviewers, changed_files, changes_since, is_tooling, merge_base, reviewers_to_ask, transition_problems
 
 TITLE_LIMIT = 80
 PATH_LIMIT = 100
@@ -58,7 +59,7 @@ def inline(text, limit: int = TITLE_LIMIT) -> str:
 
 def _code(ident: str) -> str:
     """An id as code when it is a plain id (nothing to escape), else as escaped text."""
-    return f"`{ident}`" if _SLUG.match(ident) else inline(ident, 70)
+    return f"`{ident}`" if is_slug(ident) else inline(ident, 70)
 
 
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*\Z")

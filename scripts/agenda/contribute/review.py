@@ -33,6 +33,7 @@ from pathlib import Path
 
 from ..check.load import MAX_BYTES, load_bytes
 from ..check.problems import ERROR, Msg, Problem, inert, show
+from ..check.repository import is_slug
 
 STATUSES = ("proposed", "accepted", "scheduled", "declined", "withdrawn")
 
@@ -56,7 +57,6 @@ PROGRAMME = (f"{FOLDER}/", f"{THEMES}/")
 TOOLING = (".github/", ".ci/", "scripts/", "schema/", "overrides/", "requirements/", "tests/", "benchmarks/",
            "mkdocs.yml", "pyproject.toml", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml")
 WORKFLOWS = ".github/workflows/"
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _HANDLE = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}\Z")
 _OWNER = re.compile(r"@[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?\Z")
 # Hyphenated Git subcommands are named once: tests/test_docs.py reads a hyphenated literal
@@ -395,7 +395,7 @@ def _status_word(status) -> str:
 
 
 def _id_word(ident: str) -> str:
-    return ident if _SLUG.match(ident) else show(ident, 70)
+    return ident if is_slug(ident) else show(ident, 70)
 
 
 def status_report(changes) -> list:
@@ -444,7 +444,7 @@ def base_reviewers(root, base_commit: str) -> dict:
         ident = path[len(THEMES) + 1:-len(".yaml")]
         doc, _ = load_bytes(path, raw) if raw is not None and len(raw) <= MAX_BYTES else (None, [])
         handles = doc.data.get("reviewers") if doc is not None and isinstance(doc.data, dict) else None
-        if _SLUG.match(ident) and isinstance(handles, list):
+        if is_slug(ident) and isinstance(handles, list):
             found[ident] = tuple(h for h in handles if isinstance(h, str) and _HANDLE.match(h))
     return found
 

@@ -23,7 +23,7 @@ from ..check import rules, schema
 from ..i18n import N_, languages, translator
 from ..check.load import load_bytes, normalise_line_breaks
 from ..check.problems import field_path, format_text, show
-from ..check.repository import EVENT_FILE, check_bytes, discover, load_settings, reserved_id
+from ..check.repository import EVENT_FILE, check_bytes, discover, is_slug, load_settings, reserved_id
 
 FORM_FILE = ".github/ISSUE_TEMPLATE/propose-session.yml"
 NO_RESPONSE = "_No response_"
@@ -34,7 +34,6 @@ MAX_ATTEMPTS = 10  # invalid answers in a row before `ask` gives up (a script st
 NEW_COMMENT = "Session proposal written by `agenda new`. Check it with `agenda check`."
 ISSUE_COMMENT = "Session proposal written by `agenda from-issue` from a GitHub issue."
 
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Letters that Unicode does not decompose into a base letter and an accent.
 _TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d",
@@ -101,7 +100,7 @@ def unique_id(root, base: str) -> str:
     """`base`, or base-2, base-3… : the first id without a file in proposals/ (compared as
     `agenda check` compares ids, ignoring case and extension) and not reserved (`con`,
     `index`…: see repository.reserved_id). Never longer than 64."""
-    base = base if _SLUG.match(base) and len(base) <= ID_MAX else slugify(base)
+    base = base if is_slug(base) and len(base) <= ID_MAX else slugify(base)
     taken = _taken_ids(root)
     n = 1
     while True:

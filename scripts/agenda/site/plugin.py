@@ -43,7 +43,7 @@ from ..data.opendata import data_files
 from .pages import NAV_TITLES, Site, url_of
 from . import serve_fast
 from ..check.problems import format_text
-from ..check.repository import EVENT_FILE, FOLDERS, check_repository
+from ..check.repository import check_repository, programme_paths
 from .underreview import load_review
 from ..data.urls import NO_ADDRESS_NOTE, usable_base
 
@@ -294,7 +294,7 @@ class AgendaPlugin(BasePlugin[AgendaConfig]):
     # --- after the build ----------------------------------------------------------------------
 
     def on_serve(self, server, *, config, builder):
-        for path in [self.root / EVENT_FILE] + [self.root / folder for folder in FOLDERS]:
+        for path in programme_paths(self.root):
             if path.exists():
                 server.watch(str(path))
         if self.serving and not self.dirty and self.fast is None:

@@ -53,7 +53,7 @@ from pathlib import Path
 from jinja2 import BytecodeCache
 from mkdocs.structure.files import InclusionLevel
 
-from ..check.repository import EVENT_FILE, FOLDERS, check_repository
+from ..check.repository import FOLDERS, check_repository, programme_paths
 from ..model import build_agenda
 
 log = logging.getLogger("mkdocs.plugins.agenda")
@@ -64,7 +64,7 @@ PROPOSALS = next(folder for folder, kind in FOLDERS.items() if kind == "proposal
 def watched(root: Path, config) -> list:
     """The files and folders a build reads that a person edits while serving: the programme,
     docs/, mkdocs.yml, the `watch` option's paths and the theme's overrides."""
-    paths = [root / EVENT_FILE] + [root / folder for folder in FOLDERS]
+    paths = programme_paths(root)
     paths += [config.docs_dir, config.config_file_path, *config.watch, config.theme.custom_dir]
     return sorted({os.path.abspath(p) for p in paths if p})
 
